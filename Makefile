@@ -1,0 +1,52 @@
+# Two commands: `make run` serves the dashboard, `make test` runs the whole suite.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8050
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test lint build bench lock clean chromium
+
+$(BIN)/python:
+	@command -v $(PY) >/dev/null || { echo "error: $(PY) not found; install Python 3.11 or run 'make PY=python3 ...'"; exit 1; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install -q -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) app:server
+
+# Installs Debian's chromium for the browser tests when missing and the machine allows (root + apt).
+chromium:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian chromium (apt)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "warning: $(CHROMIUM) missing and cannot install it (need root + apt); browser tests will fail"; fi
+
+test: $(VENV)/.installed-test chromium
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+build: $(VENV)/.installed
+	$(BIN)/mtm build
+
+bench: $(VENV)/.installed-test chromium
+	$(BIN)/python scripts/bench.py
+
+lock: $(BIN)/python
+	$(BIN)/pip freeze --exclude-editable > constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,159 @@
+"""The indicator catalogue: catalogue.yaml validated into frozen, typed models.
+
+Every title, unit, definition and display default in the dashboard comes from here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from dashboard.periods import PERIOD_TYPES
+
+CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Domain(_Frozen):
+    id: str
+    title: str
+    description: str
+
+
+class Unit(_Frozen):
+    id: str
+    label: str
+    short: str
+    kind: Literal["count", "money", "percent"]
+    decimals: int
+
+
+class Measure(_Frozen):
+    id: str
+    label: str
+    level: bool  # a level (count, amount, share) rather than a change
+
+
+class CountryGroup(_Frozen):
+    id: str
+    title: str
+    members: tuple[str, ...] = ()
+    complement_of: str | None = None
+
+
+class Display(_Frozen):
+    measure: str
+    unit: str
+
+
+class Indicator(_Frozen):
+    id: str
+    title: str
+    short_title: str
+    definition: str
+    domain: str
+    kind: Literal["flow", "stock"]
+    counterpart: str
+    measures: tuple[str, ...]
+    units: tuple[str, ...]
+    granularities: tuple[str, ...]
+    cadence: Literal["month", "quarter", "year"]
+    default: Display
+    notes: tuple[str, ...] = ()
+
+    @property
+    def level_units(self) -> tuple[str, ...]:
+        """Units a level of this indicator is published in (not percent)."""
+        return tuple(u for u in self.units if u != "percent")
+
+
+class Catalogue(_Frozen):
+    domains: tuple[Domain, ...]
+    units: tuple[Unit, ...]
+    measures: tuple[Measure, ...]
+    counterparts: dict[str, str]
+    country_groups: tuple[CountryGroup, ...]
+    indicators: tuple[Indicator, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Catalogue:
+        ids = {
+            "domain": {d.id for d in self.domains},
+            "unit": {u.id for u in self.units},
+            "measure": {m.id for m in self.measures},
+        }
+        seen: set[str] = set()
+        for ind in self.indicators:
+            if ind.id in seen:
+                raise ValueError(f"indicator {ind.id!r} is declared twice")
+            seen.add(ind.id)
+            if ind.domain not in ids["domain"]:
+                raise ValueError(f"{ind.id}: unknown domain {ind.domain!r}")
+            if ind.counterpart not in self.counterparts:
+                raise ValueError(f"{ind.id}: unknown counterpart {ind.counterpart!r}")
+            for m in ind.measures:
+                if m not in ids["measure"]:
+                    raise ValueError(f"{ind.id}: unknown measure {m!r}")
+            for u in ind.units:
+                if u not in ids["unit"]:
+                    raise ValueError(f"{ind.id}: unknown unit {u!r}")
+            for g in ind.granularities:
+                if g not in PERIOD_TYPES:
+                    raise ValueError(f"{ind.id}: unknown granularity {g!r}")
+            if ind.default.measure not in ind.measures or ind.default.unit not in ind.units:
+                raise ValueError(f"{ind.id}: default measure/unit not among its measures/units")
+        groups = {g.id for g in self.country_groups}
+        for g in self.country_groups:
+            if g.complement_of and g.complement_of not in groups:
+                raise ValueError(f"group {g.id}: complement of unknown group {g.complement_of!r}")
+        return self
+
+    # -- look-ups -------------------------------------------------------------------------------------
+    def indicator(self, indicator_id: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    def has_indicator(self, indicator_id: str) -> bool:
+        return any(ind.id == indicator_id for ind in self.indicators)
+
+    def unit(self, unit_id: str) -> Unit:
+        return next(u for u in self.units if u.id == unit_id)
+
+    def measure(self, measure_id: str) -> Measure:
+        return next(m for m in self.measures if m.id == measure_id)
+
+    def domain(self, domain_id: str) -> Domain:
+        return next(d for d in self.domains if d.id == domain_id)
+
+    def indicators_in(self, domain_id: str) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.domain == domain_id)
+
+    def group(self, group_id: str) -> CountryGroup:
+        return next(g for g in self.country_groups if g.id == group_id)
+
+    def group_members(self, group_id: str, universe: set[str] | frozenset[str]) -> frozenset[str]:
+        """ISO3 codes of a group; a complement group is taken within ``universe``."""
+        g = self.group(group_id)
+        if g.complement_of:
+            return frozenset(universe) - self.group_members(g.complement_of, universe)
+        return frozenset(g.members)
+
+
+def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
+    with open(path, encoding="utf-8") as fh:
+        return Catalogue.model_validate(yaml.safe_load(fh))
+
+
+@cache
+def catalogue() -> Catalogue:
+    """The shipped catalogue, loaded once per process (immutable)."""
+    return load_catalogue()

@@ -1,0 +1,381 @@
+"""Data access: the only module that reads Parquet.
+
+Tables are loaded once per worker process into immutable polars frames (polars: the fastest of the engines
+measured here for filter + group-by, and its frames are safe to share between threads). ``get_store()`` returns
+the current store and reloads it when the manifest written by ``mtm build`` / ``mtm import`` changes, so a
+running server picks up new data without a restart and never mixes two versions (the manifest hashes are
+checked before a new set is used; a bad set keeps the last good store).
+
+Answers are in the domain's words: a figure, a series, a breakdown, the months of a quarter, the latest
+period, a headline with its comparisons. A figure nobody published is returned as "not reported" (value None),
+never as 0.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from dashboard.catalogue import catalogue
+from dashboard.countries import TOTAL
+from dashboard.periods import (
+    Period,
+    parse_period,
+    period_label,
+    previous_period,
+    quarter_range,
+    year_earlier,
+)
+from dashboard.schema import SOURCES_TABLE, TABLES
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "parquet"
+MANIFEST = "manifest.json"
+
+PUBLISHED, DERIVED, NOT_REPORTED = "published", "derived", "not_reported"
+
+
+class DataUnavailable(RuntimeError):
+    """The Parquet tables are missing or corrupt; the message names the file and the fix."""
+
+
+@dataclass(frozen=True)
+class Alternative:
+    value: float
+    source_id: str
+    document: str
+    rank: int
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure, or the explicit statement that it was not reported."""
+
+    indicator: str
+    period: str
+    period_type: str
+    country_iso3: str
+    measure: str
+    unit: str
+    value: float | None
+    status: str  # published | derived | not_reported
+    derivation: str | None = None
+    source_ids: tuple[str, ...] = ()
+    conflict: bool = False
+    alternatives: tuple[Alternative, ...] = ()
+
+    @property
+    def reported(self) -> bool:
+        return self.value is not None
+
+    @property
+    def period_label(self) -> str:
+        return period_label(parse_period(self.period, self.period_type))
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change against a comparison period: published by the source, or computed here (derived)."""
+
+    value: float | None  # percent
+    status: str  # published | derived | not_reported
+    against: Figure | None
+    how: str | None = None
+    source_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Headline:
+    indicator: str
+    current: Figure
+    previous: Figure | None
+    year_ago: Figure | None
+    change_prev: Change
+    change_yoy: Change
+    trend: tuple[Figure, ...] = field(default=())
+
+
+class DataStore:
+    """Immutable in-memory tables with the queries the dashboard asks."""
+
+    def __init__(self, observations: pl.DataFrame, sources: pl.DataFrame, version: str = "memory"):
+        self.observations = observations
+        self.sources = sources
+        self.version = version
+        self.preferred = observations.filter(pl.col("preferred"))
+        self._doc_of = dict(zip(sources["source_id"].to_list(), sources["document"].to_list(), strict=True))
+
+    # -- loading ------------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, directory: Path = DEFAULT_DIR) -> DataStore:
+        manifest_path = directory / MANIFEST
+        try:
+            manifest = json.loads(manifest_path.read_text())["tables"]
+        except FileNotFoundError:
+            raise DataUnavailable(
+                f"{manifest_path} is missing: the Parquet tables have not been built. Run `mtm build`."
+            ) from None
+        except (ValueError, KeyError) as exc:
+            raise DataUnavailable(f"{manifest_path} is corrupt ({exc}). Run `mtm build`.") from None
+        frames = {}
+        for name in (*TABLES, SOURCES_TABLE):
+            path = directory / f"{name}.parquet"
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:
+                raise DataUnavailable(f"{path} is missing. Run `mtm build` to rebuild the tables.") from None
+            if hashlib.sha256(raw).hexdigest() != manifest.get(path.name):
+                raise DataUnavailable(f"{path} does not match {MANIFEST} (corrupt or half-written). Run `mtm build`.")
+            try:
+                frames[name] = pl.read_parquet(io.BytesIO(raw))
+            except Exception as exc:  # polars raises several kinds for a damaged file
+                raise DataUnavailable(f"{path} cannot be read ({exc}). Run `mtm build`.") from None
+        version = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:12]
+        obs = pl.concat([frames[n] for n in TABLES], how="vertical")
+        return cls(obs, frames[SOURCES_TABLE], version)
+
+    # -- single figures -----------------------------------------------------------------------------
+    def _rows(self, indicator: str, period: str, period_type: str, country: str, measure: str, unit: str):
+        return self.observations.filter(
+            (pl.col("indicator") == indicator)
+            & (pl.col("period") == period)
+            & (pl.col("period_type") == period_type)
+            & (pl.col("country_iso3") == country)
+            & (pl.col("measure") == measure)
+            & (pl.col("unit") == unit)
+        ).sort("rank")
+
+    def _figure_from_rows(self, rows: pl.DataFrame, key: dict) -> Figure:
+        if rows.is_empty():
+            return Figure(**key, value=None, status=NOT_REPORTED)
+        best = rows.row(0, named=True)
+        alts = tuple(
+            Alternative(r["value"], r["source_id"], self._doc_of.get(r["source_id"], ""), r["rank"])
+            for r in rows.iter_rows(named=True)
+        )
+        sources = tuple(best["derived_from"] or [best["source_id"]])
+        return Figure(
+            **key,
+            value=best["value"],
+            status=best["method"],
+            derivation=best["derivation"],
+            source_ids=sources,
+            conflict=best["conflict"],
+            alternatives=alts if len(alts) > 1 else (),
+        )
+
+    def figure(
+        self,
+        indicator: str,
+        period: str,
+        period_type: str = "quarter",
+        country: str = TOTAL,
+        measure: str | None = None,
+        unit: str | None = None,
+    ) -> Figure:
+        """The chosen value of one figure with its sources and any alternatives, or not reported."""
+        ind = catalogue().indicator(indicator)
+        measure = measure or ind.default.measure
+        unit = unit or ("percent" if measure.startswith(("share", "change_pct")) else ind.default.unit)
+        key = dict(indicator=indicator, period=period, period_type=period_type, country_iso3=country,
+                   measure=measure, unit=unit)
+        return self._figure_from_rows(self._rows(indicator, period, period_type, country, measure, unit), key)
+
+    # -- collections --------------------------------------------------------------------------------
+    def periods(self, indicator: str, granularity: str, measure: str | None = None, unit: str | None = None,
+                country: str | None = None) -> list[str]:
+        """Period ids of a granularity with any preferred value, in time order."""
+        f = (pl.col("indicator") == indicator) & (pl.col("period_type") == granularity)
+        if measure:
+            f &= pl.col("measure") == measure
+        if unit:
+            f &= pl.col("unit") == unit
+        if country:
+            f &= pl.col("country_iso3") == country
+        df = self.preferred.filter(f).select("period", "period_start").unique().sort("period_start")
+        return df["period"].to_list()
+
+    def latest_period(self, indicator: str, granularity: str | None = None, measure: str | None = None,
+                      unit: str | None = None, country: str = TOTAL) -> Period | None:
+        """The most recent period with a value (by end date), of a granularity or of any."""
+        f = (pl.col("indicator") == indicator) & (pl.col("country_iso3") == country)
+        if granularity:
+            f &= pl.col("period_type") == granularity
+        if measure:
+            f &= pl.col("measure") == measure
+        if unit:
+            f &= pl.col("unit") == unit
+        df = self.preferred.filter(f)
+        if df.is_empty():
+            return None
+        df = df.with_columns(pl.coalesce("period_end", "period_start").alias("_end")).sort(
+            ["_end", "period_start"], descending=[True, False]
+        )
+        r = df.row(0, named=True)
+        return parse_period(r["period"], r["period_type"])
+
+    def series(
+        self,
+        indicator: str,
+        measure: str,
+        unit: str,
+        countries: tuple[str, ...] = (TOTAL,),
+        granularity: str = "quarter",
+        first: str | None = None,
+        last: str | None = None,
+    ) -> pl.DataFrame:
+        """One row per (country, period) of the granularity; a period with no value has value null and
+        status not_reported (quarters are filled over [first, last] so gaps are explicit)."""
+        f = (
+            (pl.col("indicator") == indicator)
+            & (pl.col("measure") == measure)
+            & (pl.col("unit") == unit)
+            & (pl.col("period_type") == granularity)
+            & pl.col("country_iso3").is_in(list(countries))
+        )
+        got = self.preferred.filter(f).select(
+            "country_iso3", "period", "period_start", "period_end", "value",
+            pl.col("method").alias("status"), "derivation", "source_id", "derived_from", "conflict",
+        )
+        if granularity != "quarter":
+            return got.sort(["country_iso3", "period_start"])
+        known = got["period"].to_list()
+        if first is None or last is None:
+            if not known:
+                return got
+            ordered = sorted(known)
+            first, last = first or ordered[0], last or ordered[-1]
+        frame = pl.DataFrame(
+            {"country_iso3": [c for c in countries for _ in quarter_range(first, last)],
+             "period": [q for _ in countries for q in quarter_range(first, last)]}
+        )
+        out = frame.join(got, on=["country_iso3", "period"], how="left").with_columns(
+            pl.col("status").fill_null(NOT_REPORTED),
+            pl.col("conflict").fill_null(False),
+        )
+        starts = {q: parse_period(q, "quarter") for q in quarter_range(first, last)}
+        return out.with_columns(
+            pl.col("period").replace_strict({q: p.start for q, p in starts.items()}).alias("period_start"),
+            pl.col("period").replace_strict({q: p.end for q, p in starts.items()}).alias("period_end"),
+        )
+
+    def breakdown(self, indicator: str, period: str, period_type: str, measure: str, unit: str) -> pl.DataFrame:
+        """Values by counterpart country (not the total) for one period, largest first."""
+        return (
+            self.preferred.filter(
+                (pl.col("indicator") == indicator)
+                & (pl.col("period") == period)
+                & (pl.col("period_type") == period_type)
+                & (pl.col("measure") == measure)
+                & (pl.col("unit") == unit)
+                & (pl.col("country_iso3") != TOTAL)
+            )
+            .select("country_iso3", "value", pl.col("method").alias("status"), "derivation", "source_id",
+                    "derived_from", "conflict")
+            .sort("value", descending=True)
+        )
+
+    def months_of_quarter(self, indicator: str, quarter: str, country: str = TOTAL,
+                          measure: str | None = None, unit: str | None = None) -> list[Figure]:
+        """The three months of a quarter, each a figure or explicitly not reported."""
+        from dashboard.periods import months_of_quarter
+
+        return [self.figure(indicator, m, "month", country, measure, unit) for m in months_of_quarter(quarter)]
+
+    # -- comparisons --------------------------------------------------------------------------------
+    def _change(self, cur: Figure, other: Figure | None, published_measure: str, label: str) -> Change:
+        if other is None:
+            return Change(None, NOT_REPORTED, None)
+        pub = self.figure(cur.indicator, cur.period, cur.period_type, cur.country_iso3,
+                          published_measure, "percent")
+        if pub.reported:
+            return Change(pub.value, pub.status, other, f"as published ({label})", pub.source_ids)
+        if cur.reported and other.reported and other.value:
+            pct = (cur.value / other.value - 1.0) * 100.0
+            how = f"computed: {cur.period_label} against {other.period_label}"
+            return Change(pct, DERIVED, other, how, cur.source_ids + other.source_ids)
+        return Change(None, NOT_REPORTED, other)
+
+    def headline(self, indicator: str, unit: str | None = None) -> Headline | None:
+        """Latest total of an indicator (quarter first, else any period) with its two comparisons."""
+        ind = catalogue().indicator(indicator)
+        measure, unit = ind.default.measure, unit or ind.default.unit
+        latest = self.latest_period(indicator, "quarter", measure, unit) or self.latest_period(
+            indicator, None, measure, unit
+        )
+        if latest is None:
+            return None
+        cur = self.figure(indicator, latest.id, latest.type, TOTAL, measure, unit)
+        prev_p, yoy_p = previous_period(latest), year_earlier(latest)
+        prev = self.figure(indicator, prev_p.id, prev_p.type, TOTAL, measure, unit) if prev_p else None
+        yago = self.figure(indicator, yoy_p.id, yoy_p.type, TOTAL, measure, unit) if yoy_p else None
+        trend: tuple[Figure, ...] = ()
+        if latest.type == "quarter":
+            qs = quarter_range(f"{latest.start.year - 2}-Q{(latest.start.month + 2) // 3}", latest.id)
+            trend = tuple(self.figure(indicator, q, "quarter", TOTAL, measure, unit) for q in qs)
+        return Headline(
+            indicator,
+            cur,
+            prev,
+            yago,
+            self._change(cur, prev, "change_pct_prev", "previous period"),
+            self._change(cur, yago, "change_pct_yoy", "a year earlier"),
+            trend,
+        )
+
+    # -- provenance ---------------------------------------------------------------------------------
+    def source_rows(self, source_ids: list[str] | tuple[str, ...]) -> pl.DataFrame:
+        return self.sources.filter(pl.col("source_id").is_in(list(source_ids)))
+
+    def documents_for(self, source_ids: list[str] | tuple[str, ...]) -> list[str]:
+        """Distinct document titles for some source ids, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for sid in source_ids:
+            if sid in self._doc_of:
+                seen.setdefault(self._doc_of[sid], None)
+        return list(seen)
+
+
+_lock = threading.Lock()
+_current: tuple[tuple, DataStore] | None = None
+
+
+def _stamp(directory: Path) -> tuple:
+    st = (directory / MANIFEST).stat()
+    return (str(directory), st.st_mtime_ns, st.st_size)
+
+
+def get_store(directory: Path = DEFAULT_DIR) -> DataStore:
+    """The current store of this process; reloaded when the manifest changes. If a new set cannot be
+    loaded, the last good store keeps serving (and the error is logged)."""
+    global _current
+    try:
+        stamp = _stamp(directory)
+    except FileNotFoundError:
+        if _current is not None and _current[0][0] == str(directory):
+            return _current[1]
+        raise DataUnavailable(
+            f"{directory / MANIFEST} is missing: the Parquet tables have not been built. Run `mtm build`."
+        ) from None
+    if _current is not None and _current[0] == stamp:
+        return _current[1]
+    with _lock:
+        if _current is not None and _current[0] == stamp:
+            return _current[1]
+        try:
+            store = DataStore.load(directory)
+        except DataUnavailable:
+            if _current is not None and _current[0][0] == str(directory):
+                log.exception("new data could not be loaded; serving the previous version")
+                return _current[1]
+            raise
+        _current = (stamp, store)
+        return store
