@@ -92,14 +92,15 @@ def read_source_csv(path: Path = SOURCE_CSV) -> list[dict[str, str]]:
             missing = [c for c in SOURCE_COLUMNS if c not in cols]
             extra = [c for c in cols if c not in SOURCE_COLUMNS]
             raise BuildError(
-                [f"{path.name}: columns must be exactly {', '.join(SOURCE_COLUMNS)}; missing {missing}, extra {extra}"]
+                [
+                    f"{path.name}: columns must be exactly {', '.join(SOURCE_COLUMNS)}; "
+                    f"missing {missing}, extra {extra}"
+                ]
             )
         return list(reader)
 
 
-def validate_rows(
-    rows: list[dict[str, str]], docs: dict[str, Document], cat: Catalogue
-) -> list[str]:
+def validate_rows(rows: list[dict[str, str]], docs: dict[str, Document], cat: Catalogue) -> list[str]:
     """Every problem in the rows, each naming the CSV line (header = line 1)."""
     problems: list[str] = []
     for i, r in enumerate(rows, start=2):
@@ -233,7 +234,9 @@ def derive_counts_from_shares(preferred: list[dict]) -> list[dict]:
             )
             obs_id = f"der-share-{share['obs_id']}-{total['obs_id']}"
             out.append(
-                _derived(share, obs_id, value, how, (share, total), measure=total["measure"], unit=total["unit"])
+                _derived(
+                    share, obs_id, value, how, (share, total), measure=total["measure"], unit=total["unit"]
+                )
             )
     return out
 
@@ -252,7 +255,7 @@ def derive_quarters_from_months(preferred: list[dict]) -> list[dict]:
             published_quarters.add((o["indicator"], o["period"], o["country_iso3"], o["measure"], o["unit"]))
     out = []
     for k, got in months.items():
-        indicator, qid, iso3, measure, unit = k
+        _, qid, _, _, unit = k
         wanted = months_of_quarter(qid)
         if k in published_quarters or any(m not in got for m in wanted):
             continue
@@ -321,8 +324,19 @@ def build_tables(
     tables: dict[str, pa.Table] = {}
     for name, domains in TABLES.items():
         part = [o for o in observations if domain_of[o["indicator"]] in domains]
-        part.sort(key=lambda o: (o["indicator"], o["period_start"], o["period_type"], o["period"],
-                                 o["country_iso3"], o["measure"], o["unit"], o["rank"], o["obs_id"]))
+        part.sort(
+            key=lambda o: (
+                o["indicator"],
+                o["period_start"],
+                o["period_type"],
+                o["period"],
+                o["country_iso3"],
+                o["measure"],
+                o["unit"],
+                o["rank"],
+                o["obs_id"],
+            )
+        )
         tables[name] = pa.Table.from_pylist(part, schema=OBSERVATION_SCHEMA)
     tables[SOURCES_TABLE] = pa.Table.from_pylist(sources, schema=SOURCE_SCHEMA)
     return tables

@@ -1,7 +1,8 @@
 """Data access: the only module that reads Parquet.
 
 Tables are loaded once per worker process into immutable polars frames (polars: the fastest of the engines
-measured here for filter + group-by, and its frames are safe to share between threads). ``get_store()`` returns
+measured here for filter + group-by, and its frames are safe to share between threads).
+``get_store()`` returns
 the current store and reloads it when the manifest written by ``mtm build`` / ``mtm import`` changes, so a
 running server picks up new data without a restart and never mixes two versions (the manifest hashes are
 checked before a new set is used; a bad set keeps the last good store).
@@ -133,7 +134,9 @@ class DataStore:
             except FileNotFoundError:
                 raise DataUnavailable(f"{path} is missing. Run `mtm build` to rebuild the tables.") from None
             if hashlib.sha256(raw).hexdigest() != manifest.get(path.name):
-                raise DataUnavailable(f"{path} does not match {MANIFEST} (corrupt or half-written). Run `mtm build`.")
+                raise DataUnavailable(
+                    f"{path} does not match {MANIFEST} (corrupt or half-written). Run `mtm build`."
+                )
             try:
                 frames[name] = pl.read_parquet(io.BytesIO(raw))
             except Exception as exc:  # polars raises several kinds for a damaged file
@@ -185,13 +188,25 @@ class DataStore:
         ind = catalogue().indicator(indicator)
         measure = measure or ind.default.measure
         unit = unit or ("percent" if measure.startswith(("share", "change_pct")) else ind.default.unit)
-        key = dict(indicator=indicator, period=period, period_type=period_type, country_iso3=country,
-                   measure=measure, unit=unit)
+        key = dict(
+            indicator=indicator,
+            period=period,
+            period_type=period_type,
+            country_iso3=country,
+            measure=measure,
+            unit=unit,
+        )
         return self._figure_from_rows(self._rows(indicator, period, period_type, country, measure, unit), key)
 
     # -- collections --------------------------------------------------------------------------------
-    def periods(self, indicator: str, granularity: str, measure: str | None = None, unit: str | None = None,
-                country: str | None = None) -> list[str]:
+    def periods(
+        self,
+        indicator: str,
+        granularity: str,
+        measure: str | None = None,
+        unit: str | None = None,
+        country: str | None = None,
+    ) -> list[str]:
         """Period ids of a granularity with any preferred value, in time order."""
         f = (pl.col("indicator") == indicator) & (pl.col("period_type") == granularity)
         if measure:
@@ -203,8 +218,14 @@ class DataStore:
         df = self.preferred.filter(f).select("period", "period_start").unique().sort("period_start")
         return df["period"].to_list()
 
-    def latest_period(self, indicator: str, granularity: str | None = None, measure: str | None = None,
-                      unit: str | None = None, country: str = TOTAL) -> Period | None:
+    def latest_period(
+        self,
+        indicator: str,
+        granularity: str | None = None,
+        measure: str | None = None,
+        unit: str | None = None,
+        country: str = TOTAL,
+    ) -> Period | None:
         """The most recent period with a value (by end date), of a granularity or of any."""
         f = (pl.col("indicator") == indicator) & (pl.col("country_iso3") == country)
         if granularity:
@@ -242,8 +263,16 @@ class DataStore:
             & pl.col("country_iso3").is_in(list(countries))
         )
         got = self.preferred.filter(f).select(
-            "country_iso3", "period", "period_start", "period_end", "value",
-            pl.col("method").alias("status"), "derivation", "source_id", "derived_from", "conflict",
+            "country_iso3",
+            "period",
+            "period_start",
+            "period_end",
+            "value",
+            pl.col("method").alias("status"),
+            "derivation",
+            "source_id",
+            "derived_from",
+            "conflict",
         )
         if granularity != "quarter":
             return got.sort(["country_iso3", "period_start"])
@@ -254,8 +283,10 @@ class DataStore:
             ordered = sorted(known)
             first, last = first or ordered[0], last or ordered[-1]
         frame = pl.DataFrame(
-            {"country_iso3": [c for c in countries for _ in quarter_range(first, last)],
-             "period": [q for _ in countries for q in quarter_range(first, last)]}
+            {
+                "country_iso3": [c for c in countries for _ in quarter_range(first, last)],
+                "period": [q for _ in countries for q in quarter_range(first, last)],
+            }
         )
         out = frame.join(got, on=["country_iso3", "period"], how="left").with_columns(
             pl.col("status").fill_null(NOT_REPORTED),
@@ -267,7 +298,9 @@ class DataStore:
             pl.col("period").replace_strict({q: p.end for q, p in starts.items()}).alias("period_end"),
         )
 
-    def breakdown(self, indicator: str, period: str, period_type: str, measure: str, unit: str) -> pl.DataFrame:
+    def breakdown(
+        self, indicator: str, period: str, period_type: str, measure: str, unit: str
+    ) -> pl.DataFrame:
         """Values by counterpart country (not the total) for one period, largest first."""
         return (
             self.preferred.filter(
@@ -278,24 +311,40 @@ class DataStore:
                 & (pl.col("unit") == unit)
                 & (pl.col("country_iso3") != TOTAL)
             )
-            .select("country_iso3", "value", pl.col("method").alias("status"), "derivation", "source_id",
-                    "derived_from", "conflict")
+            .select(
+                "country_iso3",
+                "value",
+                pl.col("method").alias("status"),
+                "derivation",
+                "source_id",
+                "derived_from",
+                "conflict",
+            )
             .sort("value", descending=True)
         )
 
-    def months_of_quarter(self, indicator: str, quarter: str, country: str = TOTAL,
-                          measure: str | None = None, unit: str | None = None) -> list[Figure]:
+    def months_of_quarter(
+        self,
+        indicator: str,
+        quarter: str,
+        country: str = TOTAL,
+        measure: str | None = None,
+        unit: str | None = None,
+    ) -> list[Figure]:
         """The three months of a quarter, each a figure or explicitly not reported."""
         from dashboard.periods import months_of_quarter
 
-        return [self.figure(indicator, m, "month", country, measure, unit) for m in months_of_quarter(quarter)]
+        return [
+            self.figure(indicator, m, "month", country, measure, unit) for m in months_of_quarter(quarter)
+        ]
 
     # -- comparisons --------------------------------------------------------------------------------
     def _change(self, cur: Figure, other: Figure | None, published_measure: str, label: str) -> Change:
         if other is None:
             return Change(None, NOT_REPORTED, None)
-        pub = self.figure(cur.indicator, cur.period, cur.period_type, cur.country_iso3,
-                          published_measure, "percent")
+        pub = self.figure(
+            cur.indicator, cur.period, cur.period_type, cur.country_iso3, published_measure, "percent"
+        )
         if pub.reported:
             return Change(pub.value, pub.status, other, f"as published ({label})", pub.source_ids)
         if cur.reported and other.reported and other.value:

@@ -1,0 +1,43 @@
+"""Route the URL path to a page layout."""
+
+from __future__ import annotations
+
+import re
+
+from dash import Dash, Input, Output, State, html
+
+from dashboard.app_factory import graph_config
+from dashboard.data import get_store
+from dashboard.ids import Ids
+from dashboard.state import parse_query
+from layouts import country, explorer, overview
+
+_COUNTRY = re.compile(r"^/country/([A-Za-z]{3})/?$")
+
+
+def not_found(path: str) -> html.Div:
+    return html.Div(
+        [
+            html.H1("Page not found", className="h4"),
+            html.P(f"There is no page at {path[:80]}."),
+            html.A("Go to the overview", href="/"),
+        ],
+        className="py-4",
+    )
+
+
+def register(app: Dash) -> None:
+    config = graph_config(app)
+    data_dir = app.server.config["MTM_DATA_DIR"]
+
+    @app.callback(Output(Ids.PAGE, "children"), Input(Ids.URL, "pathname"), State(Ids.URL, "search"))
+    def route(pathname: str | None, search: str | None):
+        store = get_store(data_dir)
+        path = pathname or "/"
+        if path in ("/", ""):
+            return overview.layout(store, config)
+        if path.rstrip("/") == "/explore":
+            return explorer.layout(parse_query(search, store), store, config)
+        if m := _COUNTRY.match(path):
+            return country.layout(m.group(1).upper(), store, config)
+        return not_found(path)

@@ -1,0 +1,112 @@
+"""Build the Dash app: layout shell, routes, callbacks, health check, production-safe error handling."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import dash_bootstrap_components as dbc  # noqa: F401  (registers its component suite for serving)
+from dash import Dash, dcc, html
+from flask import Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
+from dashboard.ids import Ids
+from layouts.common import footer, navbar
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+INDEX = """<!DOCTYPE html>
+<html lang="en">
+<head>
+{%metas%}
+<title>{%title%}</title>
+{%favicon%}
+{%css%}
+</head>
+<body>
+<a class="skip-link" href="#page">Skip to content</a>
+{%app_entry%}
+<footer>{%config%}{%scripts%}{%renderer%}</footer>
+</body>
+</html>"""
+
+
+def graph_config(app: Dash) -> dict:
+    """Config of every dcc.Graph: local map files (plotly.js would fetch them from a CDN), no logo."""
+    return {
+        "topojsonURL": app.get_asset_url("topojson/"),
+        "displaylogo": False,
+        "responsive": True,
+        "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+        "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900, "scale": 1},
+    }
+
+
+def create_app(data_dir: Path | None = None) -> Dash:
+    """A new app. Raises DataUnavailable (naming the file and the fix) when the tables are missing."""
+    data_dir = Path(data_dir or os.environ.get("MTM_DATA_DIR", DEFAULT_DIR))
+    store = get_store(data_dir)  # fail fast at start-up, with a readable message
+
+    app = Dash(
+        __name__,
+        title="MTM Dashboard · Kazakhstan",
+        assets_folder=str(ROOT / "assets"),
+        serve_locally=True,
+        compress=True,
+        suppress_callback_exceptions=True,
+        update_title=None,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.index_string = INDEX
+    app.server.config["MTM_DATA_DIR"] = data_dir
+    app.server.secret_key = os.environ.get("MTM_SECRET_KEY") or os.urandom(32).hex()
+
+    app.layout = html.Div(
+        [
+            dcc.Location(id=Ids.URL, refresh=False),
+            navbar(),
+            html.Main(id=Ids.PAGE, className="container-fluid py-3", tabIndex="-1"),
+            footer(store.version),
+        ]
+    )
+
+    from callbacks import country, explorer, router
+
+    router.register(app)
+    explorer.register(app)
+    country.register(app)
+    _add_routes(app, data_dir)
+    _warm_up(app)
+    return app
+
+
+def _add_routes(app: Dash, data_dir: Path) -> None:
+    server = app.server
+
+    @server.get("/healthz")
+    def healthz():
+        try:
+            store = get_store(data_dir)
+        except DataUnavailable as exc:
+            return jsonify(status="error", data=str(exc)), 503
+        return jsonify(status="ok", data_version=store.version, rows=store.observations.height)
+
+    @server.errorhandler(Exception)
+    def _no_tracebacks(exc: Exception):
+        # Never send internals to the browser: log the traceback, answer with a plain message.
+        if isinstance(exc, HTTPException):
+            return exc
+        log.exception("unhandled error")
+        return Response("Internal error. The incident was logged.", status=500, mimetype="text/plain")
+
+
+def _warm_up(app: Dash) -> None:
+    """One request through the test client before serving: a fresh worker hit by parallel first requests
+    can otherwise answer 500 for the JS bundles (Dash issue #3971)."""
+    with app.server.test_client() as client:
+        client.get("/")
+        client.get("/_dash-layout")
+        client.get("/_dash-dependencies")

@@ -1,0 +1,32 @@
+"""Component ids, in one place (layouts and callbacks both import them)."""
+
+from enum import StrEnum
+
+
+class Ids(StrEnum):
+    URL = "url"
+    PAGE = "page"
+    NOTICE = "notice"
+    STATE = "explorer-state"
+    URL_SYNC = "url-sync"
+    DOMAIN = "domain"
+    INDICATOR = "indicator"
+    MEASURE = "measure"
+    PERIOD = "period"
+    COUNTRIES = "countries"
+    PRESET = "preset"  # pattern-matching: {"type": PRESET, "group": <group id or "clear">}
+    FIRST = "range-first"
+    LAST = "range-last"
+    MAP = "map"
+    MAP_FOOTER = "map-footer"
+    SERIES = "series"
+    SERIES_FOOTER = "series-footer"
+    BREADCRUMB = "breadcrumb"
+    DRILL_UP = "drill-up"
+    SPANS = "spans"
+    DONUT = "donut"
+    DONUT_FOOTER = "donut-footer"
+    TABLE = "table"
+    DEFINITION = "definition"
+    LATEST = "latest"
+    COUNTRY_LINK = "country-link"

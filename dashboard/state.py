@@ -1,0 +1,197 @@
+"""The explorer's filter state: one frozen object, parsed from and written to the URL query string.
+
+Parsing never fails: every invalid parameter falls back to a default and adds a notice the page shows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from urllib.parse import parse_qs, urlencode
+
+from dashboard.catalogue import Indicator, catalogue
+from dashboard.countries import TOTAL, is_valid_code
+from dashboard.data import DataStore
+from dashboard.periods import PeriodError, parse_period, quarter_range
+
+MAX_COUNTRIES = 12  # beyond this a line chart is unreadable
+MAX_QUERY_LENGTH = 2000
+_PERIOD_TYPE_BY_SHAPE = (
+    (re.compile(r"^\d{4}-Q[1-4]$"), "quarter"),
+    (re.compile(r"^\d{4}-H[12]$"), "half"),
+    (re.compile(r"^\d{4}-\d{2}$"), "month"),
+    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "date"),
+    (re.compile(r"^\d{4}-\d{2}(-\d{2})?\.\.\d{4}-\d{2}(-\d{2})?$"), "ytd"),
+    (re.compile(r"^\d{4}$"), "year"),
+)
+
+
+def infer_period_type(pid: str, hint: str | None = None) -> str | None:
+    """The period type an id has by its shape; a bare year is a year unless the hint says ytd."""
+    for pattern, ptype in _PERIOD_TYPE_BY_SHAPE:
+        if pattern.match(pid):
+            return "ytd" if ptype == "year" and hint == "ytd" else ptype
+    return None
+
+
+@dataclass(frozen=True)
+class ExplorerState:
+    indicator: str
+    measure: str
+    unit: str
+    period: str  # the period of the map, donut and table
+    period_type: str
+    countries: tuple[str, ...] = ()  # empty = all countries / the total line
+    first: str = "2022-Q1"  # quarter range of the time series
+    last: str = "2025-Q4"
+    drill: str | None = None  # a quarter drilled into months
+    notices: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_query(self) -> str:
+        params: dict[str, str] = {
+            "indicator": self.indicator,
+            "measure": self.measure,
+            "unit": self.unit,
+            "period": self.period,
+        }
+        if self.period_type == "ytd" and infer_period_type(self.period) == "year":
+            params["ptype"] = "ytd"
+        if self.countries:
+            params["countries"] = ",".join(self.countries)
+        params["from"], params["to"] = self.first, self.last
+        if self.drill:
+            params["drill"] = self.drill
+        return "?" + urlencode(params, safe=",")
+
+    def with_(self, **changes) -> ExplorerState:
+        return replace(self, notices=(), **changes)
+
+
+def measure_options(ind: Indicator) -> list[tuple[str, str]]:
+    """(measure, unit) pairs a user can choose for an indicator: levels in each unit, then shares."""
+    out = []
+    for m in ind.measures:
+        if not catalogue().measure(m).level:
+            continue
+        units = ("percent",) if m == "share_pct" else ind.level_units
+        out += [(m, u) for u in units]
+    return out
+
+
+def period_choices(store: DataStore, ind: Indicator, measure: str, unit: str) -> list[tuple[str, str]]:
+    """(period id, type) with any value for this indicator and measure, newest first, quarters first."""
+    order = {"quarter": 0, "month": 1, "half": 2, "year": 3, "ytd": 4, "date": 5}
+    got = []
+    for ptype in ind.granularities:
+        for pid in store.periods(ind.id, ptype, measure, unit):
+            got.append((pid, ptype))
+    got.sort(key=lambda x: (order[x[1]], parse_period(x[0], x[1]).start), reverse=False)
+    # newest first within each type
+    by_type: dict[str, list[tuple[str, str]]] = {}
+    for pid, ptype in got:
+        by_type.setdefault(ptype, []).append((pid, ptype))
+    return [x for t in sorted(by_type, key=order.get) for x in reversed(by_type[t])]
+
+
+def default_period(store: DataStore, ind: Indicator, measure: str, unit: str) -> tuple[str, str]:
+    """The latest quarter with a country breakdown, else the latest quarter, else the latest period."""
+    choices = period_choices(store, ind, measure, unit)
+    with_breakdown = [
+        (p, t) for p, t in choices if not store.breakdown(ind.id, p, t, measure, unit).is_empty()
+    ]
+    for pool in (with_breakdown, choices):
+        quarters = [c for c in pool if c[1] == "quarter"]
+        if quarters:
+            return quarters[0]
+    if choices:
+        latest = store.latest_period(ind.id, None, measure, unit, country=TOTAL)
+        return (latest.id, latest.type) if latest else choices[0]
+    return ("2023-Q2", "quarter")
+
+
+DEFAULT_INDICATOR = "trp_issued"
+
+
+def parse_query(search: str | None, store: DataStore) -> ExplorerState:
+    """An ExplorerState from a query string; invalid parts fall back to defaults, with notices."""
+    notices: list[str] = []
+    search = (search or "").lstrip("?")
+    if len(search) > MAX_QUERY_LENGTH:
+        notices.append("The link was too long and was ignored.")
+        search = ""
+    try:
+        raw = {k: v[-1] for k, v in parse_qs(search, keep_blank_values=True).items()}
+    except ValueError:
+        raw = {}
+        notices.append("The link's parameters could not be read; showing the default view.")
+    known = {"indicator", "measure", "unit", "period", "ptype", "countries", "from", "to", "drill", "lang"}
+    unknown = sorted(k for k in raw if k not in known)
+    if unknown:
+        notices.append(f"Ignored unknown parameter(s): {', '.join(unknown)[:80]}.")
+
+    cat = catalogue()
+    ind_id = raw.get("indicator", DEFAULT_INDICATOR)
+    if not cat.has_indicator(ind_id):
+        notices.append(
+            f"Unknown indicator {ind_id[:40]!r}; showing {cat.indicator(DEFAULT_INDICATOR).title}."
+        )
+        ind_id = DEFAULT_INDICATOR
+    ind = cat.indicator(ind_id)
+
+    options = measure_options(ind)
+    measure, unit = raw.get("measure", ind.default.measure), raw.get("unit")
+    if unit is None:
+        unit = "percent" if measure == "share_pct" else ind.default.unit
+    if (measure, unit) not in options:
+        if "measure" in raw or "unit" in raw:
+            notices.append(
+                f"{ind.short_title} is not published as {measure[:20]!r} in {unit[:20]!r}; "
+                "showing the default measure."
+            )
+        measure, unit = ind.default.measure, ind.default.unit
+
+    choices = period_choices(store, ind, measure, unit)
+    pid = raw.get("period")
+    ptype = infer_period_type(pid, raw.get("ptype")) if pid else None
+    if pid is None or (pid, ptype) not in choices:
+        if pid is not None:
+            notices.append(
+                f"No {ind.short_title.lower()} reported for period {pid[:20]!r}; "
+                "showing the latest period with data."
+            )
+        pid, ptype = default_period(store, ind, measure, unit)
+
+    countries: list[str] = []
+    bad: list[str] = []
+    for code in (raw.get("countries") or "").split(","):
+        code = code.strip().upper()
+        if not code:
+            continue
+        if code != TOTAL and is_valid_code(code) and code not in countries:
+            countries.append(code)
+        else:
+            bad.append(code[:10])
+    if bad:
+        notices.append(f"Ignored unknown country code(s): {', '.join(bad[:5])}.")
+    if len(countries) > MAX_COUNTRIES:
+        notices.append(f"At most {MAX_COUNTRIES} countries can be compared; kept the first {MAX_COUNTRIES}.")
+        countries = countries[:MAX_COUNTRIES]
+
+    first, last = raw.get("from", "2022-Q1"), raw.get("to", "2025-Q4")
+    try:
+        span = quarter_range(first, last)
+        if not span or len(span) > 60:
+            raise PeriodError("empty or too long")
+    except PeriodError:
+        notices.append("The time range in the link is not valid; showing 2022-Q1 to 2025-Q4.")
+        first, last = "2022-Q1", "2025-Q4"
+        span = quarter_range(first, last)
+
+    drill = raw.get("drill") or None
+    if drill is not None and drill not in span:
+        notices.append(f"Cannot drill into {drill[:20]!r}: not a quarter of the chosen range.")
+        drill = None
+
+    return ExplorerState(
+        ind_id, measure, unit, pid, ptype, tuple(countries), first, last, drill, tuple(notices)
+    )

@@ -1,0 +1,161 @@
+"""The dashboard's look: one Plotly template registered as ``"mtm"`` and the colours every figure shares.
+
+Colour choices
+--------------
+* Qualitative: the Okabe-Ito palette (Okabe & Ito 2008), designed to stay distinguishable for the common
+  colour-vision deficiencies (protan, deutan, tritan). Its orange is kept apart as ``REPORTING_COLOR``
+  (Kazakhstan on the map) and its black as ``TOTAL_COLOR`` (the "Total" line), so neither is reused for a
+  counterpart country.
+* Sequential (maps): a single-hue blue ramp (ColorBrewer "Blues", steps 4-9). One hue with monotonically
+  falling lightness is read correctly by every colour-vision type and in greyscale print, and more blue
+  always means more. The ramp deliberately starts at a mid-light blue, not white, so the smallest value is
+  still clearly different from the light grey of "not reported" land; the reporting country is orange,
+  outside the ramp's hue, so it cannot be mistaken for a value. (Viridis was considered; its light end is a
+  yellow close to the grey land in lightness and its dark end dominates small values.)
+* ``NOT_REPORTED_COLOR``: a light neutral grey, used for every "no figure" mark (map land, remainder slice).
+
+Fonts: a system font stack only; the app runs offline, so no web fonts are fetched.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+TEMPLATE_NAME = "mtm"
+
+# -- colours --------------------------------------------------------------------------------------------
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+
+#: Colours for counterpart countries, in order of use (Okabe-Ito minus orange and black, which are reserved).
+PALETTE: tuple[str, ...] = (
+    OKABE_ITO["blue"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["yellow"],
+)
+REPORTING_COLOR = OKABE_ITO["orange"]  # Kazakhstan, the reporting country: never a value colour
+TOTAL_COLOR = OKABE_ITO["black"]  # the "Total" series
+NOT_REPORTED_COLOR = "#E3E3E3"  # land / marks with no figure
+OTHER_COLOR = "#A6A6A6"  # "Other countries" (published, but not itemised)
+MUTED_TEXT_COLOR = "#6B6B6B"  # notes, "not reported" labels
+TEXT_COLOR = "#222222"
+GRID_COLOR = "#EBEBEB"
+BORDER_COLOR = "#FFFFFF"  # country borders on the map
+
+#: Sequential colourscale for choropleths (ColorBrewer Blues 4-9; see the module docstring).
+SEQUENTIAL: tuple[tuple[float, str], ...] = (
+    (0.0, "#9ECAE1"),
+    (0.2, "#6BAED6"),
+    (0.4, "#4292C6"),
+    (0.6, "#2171B5"),
+    (0.8, "#08519C"),
+    (1.0, "#08306B"),
+)
+
+# -- type -----------------------------------------------------------------------------------------------
+FONT_FAMILY = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", "Liberation Sans", '
+    "Arial, sans-serif"
+)
+FONT_SIZE = 13
+TITLE_SIZE = 16
+SUBTITLE_SIZE = 12
+NOTE_SIZE = 11
+
+MARGIN = {"l": 56, "r": 24, "t": 72, "b": 48, "pad": 0}
+
+
+def palette_color(i: int) -> str:
+    """The i-th qualitative colour, cycling."""
+    return PALETTE[i % len(PALETTE)]
+
+
+def _axis() -> dict:
+    return {
+        "showgrid": True,
+        "gridcolor": GRID_COLOR,
+        "zeroline": False,
+        "showline": True,
+        "linecolor": "#BDBDBD",
+        "ticks": "outside",
+        "tickcolor": "#BDBDBD",
+        "ticklen": 4,
+        "automargin": True,
+        "title": {"standoff": 8, "font": {"size": 12, "color": MUTED_TEXT_COLOR}},
+    }
+
+
+def build_template() -> go.layout.Template:
+    """The shared template (kept small: it is embedded in every figure's JSON)."""
+    layout = go.Layout(
+        font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT_COLOR},
+        title={
+            "x": 0,
+            "xref": "paper",
+            "xanchor": "left",
+            "y": 0.97,
+            "yref": "container",
+            "yanchor": "top",
+            "font": {"size": TITLE_SIZE},
+            "subtitle": {"font": {"size": SUBTITLE_SIZE, "color": MUTED_TEXT_COLOR}},
+        },
+        colorway=list(PALETTE),
+        piecolorway=list(PALETTE),
+        colorscale={"sequential": [list(s) for s in SEQUENTIAL]},
+        paper_bgcolor="#FFFFFF",
+        plot_bgcolor="#FFFFFF",
+        margin=MARGIN,
+        separators=".,",  # decimal point, thousands comma (en); text labels come from Babel anyway
+        hovermode="closest",
+        hoverlabel={
+            "bgcolor": "#FFFFFF",
+            "bordercolor": "#8C8C8C",
+            "font": {"family": FONT_FAMILY, "size": 12, "color": TEXT_COLOR},
+            "align": "left",
+            "namelength": -1,
+        },
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": -0.12,
+            "yanchor": "top",
+            "font": {"size": 12},
+            "bgcolor": "rgba(255,255,255,0)",
+        },
+        xaxis=_axis(),
+        yaxis=_axis(),
+        geo={
+            "bgcolor": "#FFFFFF",
+            "showframe": False,
+            "showcoastlines": False,
+            "showcountries": True,
+            "countrycolor": BORDER_COLOR,
+            "countrywidth": 0.5,
+            "showland": True,
+            "landcolor": NOT_REPORTED_COLOR,
+            "showlakes": False,
+        },
+        annotationdefaults={"font": {"size": NOTE_SIZE, "color": MUTED_TEXT_COLOR}, "showarrow": False},
+    )
+    return go.layout.Template(layout=layout)
+
+
+def register() -> None:
+    """Register the template as ``pio.templates["mtm"]`` (idempotent; done on import)."""
+    pio.templates[TEMPLATE_NAME] = build_template()
+
+
+register()

@@ -1,0 +1,118 @@
+"""View models: exactly the rows each explorer panel shows, assembled from the data API."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from dashboard.countries import TOTAL
+from dashboard.data import DataStore
+from dashboard.periods import parse_period, period_label
+from dashboard.state import ExplorerState
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+SPAN_TYPES = ("half", "year", "ytd", "date")
+
+TABLE_COLUMNS = (
+    "country_iso3",
+    "period",
+    "period_type",
+    "measure",
+    "unit",
+    "value",
+    "status",
+    "derivation",
+    "conflict",
+    "n_sources",
+    "source_ids",
+)
+
+
+@cache
+def drawable_codes(map_name: str = "world_110m") -> frozenset[str]:
+    """ISO3 ids the served base map can draw (the coarse map lacks ~60 small countries)."""
+    topo = json.loads((ASSETS / "topojson" / f"{map_name}.json").read_text())
+    geoms = topo["objects"]["countries"]["geometries"]
+    return frozenset(g["id"] for g in geoms if isinstance(g.get("id"), str))
+
+
+def _sources_of(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add `status` (published / derived) and `source_ids` (the rows a figure rests on)."""
+    return frame.with_columns(
+        pl.col("method").alias("status"),
+        pl.when(pl.col("derived_from").is_not_null())
+        .then(pl.col("derived_from"))
+        .otherwise(pl.concat_list(pl.col("source_id")))
+        .alias("source_ids"),
+    )
+
+
+def shown_rows(store: DataStore, s: ExplorerState) -> pl.DataFrame:
+    """Every figure the explorer shows for a state: the period's breakdown and total, the reported points of
+    the trend, and the drilled months, one row each with its sources (documents, agencies, links)."""
+    obs = store.preferred
+    base = (
+        (pl.col("indicator") == s.indicator) & (pl.col("measure") == s.measure) & (pl.col("unit") == s.unit)
+    )
+    countries = list(s.countries)
+    in_period = base & (pl.col("period") == s.period) & (pl.col("period_type") == s.period_type)
+    if countries:
+        in_period &= pl.col("country_iso3").is_in([*countries, TOTAL])
+    series_countries = countries or [TOTAL]
+    quarters = pl.col("period_type") == "quarter"
+    in_trend = base & quarters & pl.col("country_iso3").is_in(series_countries)
+    first, last = parse_period(s.first, "quarter").start, parse_period(s.last, "quarter").end
+    in_trend &= (pl.col("period_start") >= first) & (pl.col("period_start") <= last)
+    parts = [in_period, in_trend]
+    if s.drill:
+        q = parse_period(s.drill, "quarter")
+        parts.append(
+            base
+            & (pl.col("period_type") == "month")
+            & pl.col("country_iso3").is_in(series_countries[:1])
+            & (pl.col("period_start") >= q.start)
+            & (pl.col("period_start") <= q.end)
+        )
+    cond = parts[0]
+    for p in parts[1:]:
+        cond |= p
+    rows = _sources_of(obs.filter(cond)).sort(["period_start", "period_type", "country_iso3"])
+    return rows.select(*TABLE_COLUMNS, "period_start")
+
+
+def spans_rows(store: DataStore, s: ExplorerState) -> pl.DataFrame:
+    """Figures for half-years, years, year-to-date and as-of dates, for the total or the chosen countries."""
+    countries = list(s.countries) or [TOTAL]
+    return (
+        store.preferred.filter(
+            (pl.col("indicator") == s.indicator)
+            & (pl.col("measure") == s.measure)
+            & (pl.col("unit") == s.unit)
+            & pl.col("period_type").is_in(SPAN_TYPES)
+            & pl.col("country_iso3").is_in(countries)
+        )
+        .with_columns(pl.col("method").alias("status"))
+        .sort("period_start")
+    )
+
+
+def label_of(period: str, period_type: str) -> str:
+    return period_label(parse_period(period, period_type))
+
+
+def country_rows(store: DataStore, iso3: str) -> pl.DataFrame:
+    """Every preferred figure for one counterpart country, all indicators and periods, with sources."""
+    rows = store.preferred.filter(pl.col("country_iso3") == iso3)
+    return (
+        _sources_of(rows)
+        .sort(["indicator", "period_start", "period_type", "measure", "unit"])
+        .select("indicator", *TABLE_COLUMNS, "period_start")
+    )
+
+
+def countries_with_data(store: DataStore) -> list[str]:
+    codes = store.preferred["country_iso3"].unique().to_list()
+    return sorted(c for c in codes if c not in (TOTAL, "OTH"))

@@ -1,0 +1,69 @@
+"""Page shell pieces shared by every page: navigation, footer, chart cards. No data reads here."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+NAV = (("/", "Overview"), ("/explore", "Explorer"), ("/country/UZB", "Country profiles"))
+
+
+def navbar() -> html.Header:
+    return html.Header(
+        dbc.Navbar(
+            dbc.Container(
+                [
+                    dcc.Link(
+                        [html.Span("MTM", className="brand-mark"), " Migration Tracking Matrix · Kazakhstan"],
+                        href="/",
+                        className="navbar-brand",
+                    ),
+                    html.Nav(
+                        [dcc.Link(label, href=href, className="nav-link") for href, label in NAV],
+                        className="nav",
+                        **{"aria-label": "Main"},
+                    ),
+                ],
+                fluid=True,
+            ),
+            color="dark",
+            dark=True,
+            className="py-1",
+        )
+    )
+
+
+def footer(data_version: str) -> html.Footer:
+    return html.Footer(
+        dbc.Container(
+            [
+                html.P(
+                    [
+                        "Every figure is traced to a cited source: IOM MTM reports, official releases and "
+                        "news reports quoting them. Values marked derived were computed here from "
+                        "published figures. "
+                        "Not reported is not zero. ",
+                        html.Span(f"Data version {data_version}.", className="text-nowrap"),
+                    ],
+                    className="small text-muted mb-0",
+                )
+            ],
+            fluid=True,
+        ),
+        className="site-footer py-3 mt-4 border-top",
+    )
+
+
+def graph(graph_id: str, config: dict, height: str = "420px", **kwargs) -> dcc.Loading:
+    return dcc.Loading(
+        dcc.Graph(id=graph_id, config=config, style={"height": height}, **kwargs),
+        delay_show=300,
+        type="circle",
+    )
+
+
+def chart_card(title: str, body, footer_id: str | None = None, footer_children=None) -> dbc.Card:
+    parts = [dbc.CardHeader(html.H2(title, className="h6 mb-0")), dbc.CardBody(body, className="p-2")]
+    if footer_id:
+        parts.append(dbc.CardFooter(footer_children, id=footer_id, className="small text-muted"))
+    return dbc.Card(parts, className="h-100 shadow-sm")

@@ -1,0 +1,295 @@
+"""The explorer page: controls mirrored in the URL, and the panels they drive."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.catalogue import Indicator, catalogue
+from dashboard.countries import all_codes, country_name
+from dashboard.data import DataStore
+from dashboard.ids import Ids
+from dashboard.periods import parse_period, period_label, quarter_range
+from dashboard.state import ExplorerState, measure_options, period_choices
+from layouts.common import chart_card, graph
+
+QUARTERS = quarter_range("2022-Q1", "2025-Q4")
+
+
+def indicator_options() -> list[dict]:
+    """Indicators grouped by domain, as dropdown options (group headers disabled)."""
+    cat = catalogue()
+    out: list[dict] = []
+    for dom in cat.domains:
+        out.append(
+            {"label": html.Strong(dom.title), "value": f"__{dom.id}", "disabled": True, "search": dom.title}
+        )
+        out += [
+            {"label": f"  {i.title}", "value": i.id, "search": f"{i.title} {dom.title}"}
+            for i in cat.indicators_in(dom.id)
+        ]
+    return out
+
+
+def measure_radio_options(ind: Indicator) -> list[dict]:
+    cat = catalogue()
+    out = []
+    for m, u in measure_options(ind):
+        unit = cat.unit(u)
+        label = cat.measure(m).label + ("" if u == "percent" and m == "share_pct" else f" ({unit.label})")
+        out.append({"label": label, "value": f"{m}|{u}"})
+    return out
+
+
+def period_dropdown_options(store: DataStore, ind: Indicator, measure: str, unit: str) -> list[dict]:
+    kinds = {
+        "quarter": "quarter",
+        "month": "month",
+        "half": "half-year",
+        "year": "year",
+        "ytd": "year to date",
+        "date": "as of date",
+    }
+    return [
+        {"label": f"{period_label(parse_period(p, t))} ({kinds[t]})", "value": f"{t}|{p}"}
+        for p, t in period_choices(store, ind, measure, unit)
+    ]
+
+
+def country_options() -> list[dict]:
+    return sorted(({"label": country_name(c), "value": c} for c in all_codes()), key=lambda o: o["label"])
+
+
+def _label(text: str, for_id: str) -> html.Label:
+    return html.Label(text, htmlFor=for_id, className="form-label small fw-semibold mb-1")
+
+
+def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
+    cat = catalogue()
+    ind = cat.indicator(state.indicator)
+    presets = [
+        dbc.Button(
+            g.title,
+            id={"type": Ids.PRESET, "group": g.id},
+            size="sm",
+            outline=True,
+            color="primary",
+            className="me-1 mb-1",
+        )
+        for g in cat.country_groups
+    ] + [
+        dbc.Button(
+            "Clear",
+            id={"type": Ids.PRESET, "group": "clear"},
+            size="sm",
+            outline=True,
+            color="secondary",
+            className="mb-1",
+        )
+    ]
+    return dbc.Card(
+        dbc.CardBody(
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            _label("Indicator", Ids.INDICATOR),
+                            dcc.Dropdown(
+                                id=Ids.INDICATOR,
+                                options=indicator_options(),
+                                value=ind.id,
+                                clearable=False,
+                                searchable=True,
+                            ),
+                        ],
+                        xs=12,
+                        lg=4,
+                    ),
+                    dbc.Col(
+                        [
+                            _label("Measure", Ids.MEASURE),
+                            dcc.RadioItems(
+                                id=Ids.MEASURE,
+                                options=measure_radio_options(ind),
+                                value=f"{state.measure}|{state.unit}",
+                                inline=True,
+                                className="small",
+                                inputClassName="me-1",
+                                labelClassName="me-3",
+                            ),
+                        ],
+                        xs=12,
+                        lg=3,
+                    ),
+                    dbc.Col(
+                        [
+                            _label("Period (map, shares, table)", Ids.PERIOD),
+                            dcc.Dropdown(
+                                id=Ids.PERIOD,
+                                options=period_dropdown_options(store, ind, state.measure, state.unit),
+                                value=f"{state.period_type}|{state.period}",
+                                clearable=False,
+                            ),
+                        ],
+                        xs=12,
+                        md=6,
+                        lg=2,
+                    ),
+                    dbc.Col(
+                        [
+                            _label("Trend from – to", Ids.FIRST),
+                            html.Div(
+                                [
+                                    dcc.Dropdown(
+                                        id=Ids.FIRST,
+                                        options=QUARTERS,
+                                        value=state.first,
+                                        clearable=False,
+                                        className="flex-fill",
+                                    ),
+                                    dcc.Dropdown(
+                                        id=Ids.LAST,
+                                        options=QUARTERS,
+                                        value=state.last,
+                                        clearable=False,
+                                        className="flex-fill",
+                                    ),
+                                ],
+                                className="d-flex gap-1",
+                            ),
+                        ],
+                        xs=12,
+                        md=6,
+                        lg=3,
+                    ),
+                    dbc.Col(
+                        [
+                            _label("Countries", Ids.COUNTRIES),
+                            dcc.Dropdown(
+                                id=Ids.COUNTRIES,
+                                options=country_options(),
+                                value=list(state.countries),
+                                multi=True,
+                                placeholder="All countries (total)",
+                                searchable=True,
+                            ),
+                        ],
+                        xs=12,
+                        lg=8,
+                    ),
+                    dbc.Col(
+                        [
+                            html.Div("Presets", className="form-label small fw-semibold mb-1"),
+                            html.Div(presets),
+                        ],
+                        xs=12,
+                        lg=4,
+                    ),
+                ],
+                className="g-2",
+            )
+        ),
+        className="mb-3 shadow-sm controls",
+    )
+
+
+def breadcrumb() -> html.Nav:
+    """'All quarters › Q2 2023' when drilled into a quarter; the button is always in the page."""
+    return html.Nav(
+        [
+            html.Button(
+                "All quarters",
+                id=Ids.DRILL_UP,
+                n_clicks=0,
+                className="btn btn-link btn-sm p-0 align-baseline",
+            ),
+            html.Span(id=Ids.BREADCRUMB),
+        ],
+        className="small px-2 breadcrumb-bar",
+        **{"aria-label": "Breadcrumb"},
+    )
+
+
+def notice(notices) -> list:
+    """A visible, dismissable notice (e.g. a parameter of the link was invalid and fell back to a default)."""
+    if not notices:
+        return []
+    return [
+        dbc.Alert(
+            [html.Strong("Note: "), " ".join(notices)],
+            color="warning",
+            dismissable=True,
+            className="py-2 small",
+            id="notice-alert",
+        )
+    ]
+
+
+def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
+    return html.Div(
+        [
+            dcc.Store(
+                id=Ids.STATE,
+                data=asdict(state)
+                | {
+                    "countries": list(state.countries),
+                    "notices": list(state.notices),
+                    "query": state.to_query(),
+                },
+            ),
+            dcc.Store(id=Ids.URL_SYNC),
+            html.Div(notice(state.notices), id=Ids.NOTICE, role="status"),
+            html.H1("Explorer", className="h4 mb-2"),
+            controls(state, store),
+            html.Div(id=Ids.DEFINITION, className="small text-muted mb-3"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        chart_card(
+                            "Map",
+                            [
+                                graph(Ids.MAP, config, "440px"),
+                                html.Div(id=Ids.COUNTRY_LINK, className="small px-2"),
+                            ],
+                            Ids.MAP_FOOTER,
+                        ),
+                        xs=12,
+                        xl=8,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        chart_card("Shares by country", graph(Ids.DONUT, config, "440px"), Ids.DONUT_FOOTER),
+                        xs=12,
+                        xl=4,
+                        className="mb-3",
+                    ),
+                ],
+                className="g-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        chart_card(
+                            "Trend", [breadcrumb(), graph(Ids.SERIES, config, "380px")], Ids.SERIES_FOOTER
+                        ),
+                        xs=12,
+                        xl=8,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        chart_card(
+                            "Longer periods (half-years, years, year to date)",
+                            graph(Ids.SPANS, config, "380px"),
+                        ),
+                        xs=12,
+                        xl=4,
+                        className="mb-3",
+                    ),
+                ],
+                className="g-3",
+            ),
+            chart_card("Figures shown", html.Div(id=Ids.TABLE, className="table-responsive table-scroll")),
+        ]
+    )

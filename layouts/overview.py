@@ -1,0 +1,144 @@
+"""The overview page: one headline card per indicator, for its latest period with data."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.catalogue import Indicator, catalogue
+from dashboard.data import Change, DataStore, Figure, Headline
+from dashboard.formatting import fmt_change_pct, fmt_value
+
+
+def sparkline_svg(trend: tuple[Figure, ...], width: int = 120, height: int = 32) -> str | None:
+    """A tiny inline SVG line of a trend (gaps stay gaps), as a data URI; None with under two points."""
+    values = [f.value for f in trend]
+    known = [v for v in values if v is not None]
+    if len(known) < 2:
+        return None
+    lo, hi = min(known), max(known)
+    span = (hi - lo) or 1.0
+    step = width / max(len(values) - 1, 1)
+    segments, current = [], []
+    for i, v in enumerate(values):
+        if v is None:
+            if current:
+                segments.append(current)
+            current = []
+            continue
+        current.append(f"{i * step:.1f},{height - 3 - (v - lo) / span * (height - 6):.1f}")
+    if current:
+        segments.append(current)
+    lines = "".join(
+        f'<polyline fill="none" stroke="#0072B2" stroke-width="2" points="{" ".join(s)}"/>'
+        if len(s) > 1
+        else f'<circle cx="{s[0].split(",")[0]}" cy="{s[0].split(",")[1]}" r="2.5" fill="#0072B2"/>'
+        for s in segments
+    )
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">{lines}</svg>'
+    return "data:image/svg+xml;utf8," + quote(svg)
+
+
+def _change_line(label: str, ch: Change) -> html.Div:
+    if ch.value is None:
+        against = f" ({ch.against.period_label})" if ch.against else ""
+        return html.Div([html.Span(f"{label}{against}: "), html.Span("not reported", className="text-muted")])
+    tag = "published" if ch.status == "published" else "computed"
+    cls = "text-success" if ch.value > 0 else ("text-danger" if ch.value < 0 else "")
+    arrow = "▲" if ch.value > 0 else ("▼" if ch.value < 0 else "■")
+    return html.Div(
+        [
+            html.Span(f"{label} ({ch.against.period_label}): "),
+            html.Span(f"{arrow} {fmt_change_pct(ch.value)}", className=f"fw-semibold {cls}"),
+            html.Span(f" {tag}", className="badge text-bg-light ms-1", title=ch.how or ""),
+        ]
+    )
+
+
+def card(ind: Indicator, h: Headline | None, sources: list[str]) -> dbc.Col:
+    href = f"/explore?indicator={ind.id}"
+    if h is None:
+        body = [
+            html.H3(ind.short_title, className="h6"),
+            html.P("No figure reported yet.", className="text-muted"),
+        ]
+    else:
+        cur = h.current
+        spark = sparkline_svg(h.trend)
+        derived = " (derived)" if cur.status == "derived" else ""
+        conflict = f" · chosen among {len(cur.alternatives)} sources" if cur.conflict else ""
+        body = [
+            html.H3(ind.short_title, className="h6 mb-1"),
+            html.Div(
+                [
+                    html.Span(fmt_value(cur.value, cur.unit), className="headline-value"),
+                    html.Span(
+                        f" {catalogue().unit(cur.unit).label}"
+                        if not catalogue().unit(cur.unit).short
+                        else "",
+                        className="text-muted small",
+                    ),
+                ]
+            ),
+            html.Div(f"{cur.period_label}{derived}{conflict}", className="small text-muted mb-1"),
+            html.Img(src=spark, alt=f"Trend of {ind.short_title} over the last quarters", className="spark")
+            if spark
+            else None,
+            html.Div(
+                [_change_line("vs previous", h.change_prev), _change_line("vs year earlier", h.change_yoy)],
+                className="small",
+            ),
+            html.Div(
+                "Source: "
+                + "; ".join(sources[:2])
+                + (f" and {len(sources) - 2} more" if len(sources) > 2 else ""),
+                className="card-source small text-muted mt-1",
+            ),
+        ]
+    return dbc.Col(
+        dcc.Link(
+            dbc.Card(dbc.CardBody(body), className="h-100 shadow-sm headline-card"),
+            href=href,
+            className="text-reset text-decoration-none",
+            title=f"Open {ind.title} in the explorer",
+        ),
+        xs=12,
+        sm=6,
+        lg=4,
+        xxl=3,
+        className="mb-3",
+    )
+
+
+def layout(store: DataStore, config: dict) -> html.Div:
+    cat = catalogue()
+    sections = []
+    for dom in cat.domains:
+        cards = []
+        for ind in cat.indicators_in(dom.id):
+            h = store.headline(ind.id)
+            sources = store.documents_for(h.current.source_ids) if h else []
+            cards.append(card(ind, h, sources))
+        sections.append(
+            html.Section(
+                [
+                    html.H2(dom.title, className="h5 mt-2"),
+                    html.P(dom.description, className="small text-muted"),
+                    dbc.Row(cards, className="g-3"),
+                ]
+            )
+        )
+    return html.Div(
+        [
+            html.H1("Migration in Kazakhstan: latest figures", className="h4"),
+            html.P(
+                "Each card shows the latest period with a published total, its change against the previous "
+                "period and a year earlier (published by the source where it printed one, otherwise computed "
+                "here), and the source. Click a card to explore it.",
+                className="text-muted small",
+            ),
+            *sections,
+        ]
+    )

@@ -1,0 +1,91 @@
+"""Shared helpers for the data tests (plain functions, not pytest fixtures, so nothing clashes with conftest).
+
+Everything here reads the shipped files independently of the code under test where it matters: the source
+CSV through the csv module and documents.yaml through PyYAML.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from functools import cache
+from pathlib import Path
+
+import pyarrow as pa
+import yaml
+
+from dashboard.build import build_tables, write_tables
+from dashboard.data import DataStore
+
+ROOT = Path(__file__).resolve().parent.parent
+PARQUET_DIR = ROOT / "data" / "parquet"
+SOURCE_CSV = ROOT / "data" / "sources" / "observations.csv"
+DOCUMENTS_YAML = ROOT / "data" / "sources" / "documents.yaml"
+TABLE_NAMES = ("flows", "permits", "visas", "labour", "remittances", "sources")
+OBSERVATION_TABLES = TABLE_NAMES[:-1]
+
+# Precedence of source kinds, restated here from the brief (not imported from the code under test).
+KIND_ORDER = {"iom_report": 0, "agency_release": 1, "news": 2}
+
+
+@cache
+def committed_store() -> DataStore:
+    """The store loaded from the committed data/parquet (loaded once per test session)."""
+    return DataStore.load(PARQUET_DIR)
+
+
+@cache
+def fresh_tables() -> dict[str, pa.Table]:
+    """A fresh build from the shipped CSV (in memory; pyarrow tables are immutable, so sharing is safe)."""
+    return build_tables()
+
+
+def write_fresh(directory: Path) -> Path:
+    """Write a fresh build into ``directory`` and return it."""
+    write_tables(fresh_tables(), directory)
+    return directory
+
+
+def fresh_store(directory: Path) -> DataStore:
+    return DataStore.load(write_fresh(directory))
+
+
+@cache
+def csv_header() -> tuple[str, ...]:
+    with open(SOURCE_CSV, encoding="utf-8-sig", newline="") as fh:
+        return tuple(next(csv.reader(fh)))
+
+
+@cache
+def csv_rows() -> tuple[dict[str, str], ...]:
+    """The source CSV rows as dicts, in file order (row n is data row n, line n + 1)."""
+    with open(SOURCE_CSV, encoding="utf-8-sig", newline="") as fh:
+        return tuple(csv.DictReader(fh))
+
+
+@cache
+def csv_raw_rows() -> tuple[tuple[str, ...], ...]:
+    """The data rows as lists of fields (no header)."""
+    with open(SOURCE_CSV, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    return tuple(tuple(r) for r in rows[1:])
+
+
+@cache
+def documents_by_title() -> dict[str, dict]:
+    with open(DOCUMENTS_YAML, encoding="utf-8") as fh:
+        return {d["document"]: d for d in yaml.safe_load(fh)["documents"]}
+
+
+def write_csv(path: Path, header: list[str] | tuple[str, ...], rows: list[list[str]]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def file_digests(directory: Path) -> dict[str, str]:
+    """sha256 of every file in a directory (hidden temporaries included), by name."""
+    files = sorted(p for p in directory.iterdir() if p.is_file())
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
