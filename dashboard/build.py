@@ -9,9 +9,12 @@ tables atomically.
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
 import json
 import math
 import os
+import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
@@ -44,6 +47,8 @@ PARQUET_DIR = ROOT / "data" / "parquet"
 MANIFEST = "manifest.json"
 
 LEVEL_MEASURES = ("count", "amount")
+LINE = "__line__"  # key under which read_source_csv keeps each record's line number
+NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$")  # no "1,234", "12,5", "1_234", "inf" or "nan"
 
 
 class BuildError(Exception):
@@ -97,13 +102,27 @@ def read_source_csv(path: Path = SOURCE_CSV) -> list[dict[str, str]]:
                     f"missing {missing}, extra {extra}"
                 ]
             )
-        return list(reader)
+        rows = []
+        for r in reader:
+            # DictReader puts surplus fields under None and fills missing ones with None
+            if None in r or any(v is None for v in r.values()):
+                found = len(SOURCE_COLUMNS) + len(r.get(None) or []) - sum(v is None for v in r.values())
+                raise BuildError(
+                    [
+                        f"line {reader.line_num}: {found} fields, expected {len(SOURCE_COLUMNS)} "
+                        "(a quote containing a comma must be in double quotes)"
+                    ]
+                )
+            r[LINE] = str(reader.line_num)  # the file line the record ends on (blank lines are skipped)
+            rows.append(r)
+        return rows
 
 
 def validate_rows(rows: list[dict[str, str]], docs: dict[str, Document], cat: Catalogue) -> list[str]:
     """Every problem in the rows, each naming the CSV line (header = line 1)."""
     problems: list[str] = []
-    for i, r in enumerate(rows, start=2):
+    for n, r in enumerate(rows, start=2):
+        i = int(r.get(LINE, n))
 
         def bad(column: str, expected: str, _i: int = i, _r: dict[str, str] = r) -> None:
             problems.append(f"line {_i}, column {column}: {_r.get(column)!r} — expected {expected}")
@@ -125,14 +144,10 @@ def validate_rows(rows: list[dict[str, str]], docs: dict[str, Document], cat: Ca
                 bad("period", str(exc))
         if not is_valid_code(r["country_iso3"]):
             bad("country_iso3", "an ISO 3166-1 alpha-3 code, TOT or OTH")
-        try:
-            v = float(r["value"])
-            if not math.isfinite(v):
-                raise ValueError
-            if v < 0 and r["measure"] in ("count", "amount", "share_pct"):
-                bad("value", "a non-negative number for a level")
-        except ValueError:
+        if not NUMBER.match(r["value"].strip()) or not math.isfinite(float(r["value"])):
             bad("value", "a number with a dot as decimal separator and no thousands separator")
+        elif float(r["value"]) < 0 and r["measure"] in ("count", "amount", "share_pct"):
+            bad("value", "a non-negative number for a level")
         if r["document"] not in docs:
             bad("document", "a document described in documents.yaml")
         elif docs[r["document"]].url != r["url"]:
@@ -232,12 +247,18 @@ def derive_counts_from_shares(preferred: list[dict]) -> list[dict]:
                 f"(share of {country_name(share['country_iso3'])} × total, "
                 f"{period_label(parse_period(total['period'], total['period_type']))})"
             )
-            obs_id = f"der-share-{share['obs_id']}-{total['obs_id']}"
-            out.append(
-                _derived(
-                    share, obs_id, value, how, (share, total), measure=total["measure"], unit=total["unit"]
+            unsure = [o for o in (share, total) if o["conflict"]]
+            if unsure:
+                how += "; " + " and ".join(
+                    f"the {'share' if o is share else 'total'} was chosen among {o['n_sources']} differing sources"
+                    for o in unsure
                 )
+            obs_id = f"der-share-{share['obs_id']}-{total['obs_id']}"
+            derived = _derived(
+                share, obs_id, value, how, (share, total), measure=total["measure"], unit=total["unit"]
             )
+            derived["conflict"] = bool(unsure)
+            out.append(derived)
     return out
 
 
@@ -264,20 +285,24 @@ def derive_quarters_from_months(preferred: list[dict]) -> list[dict]:
         how = "sum of the three reported months: " + " + ".join(
             f"{period_label(parse_period(m['period'], 'month'))} {fmt_value(m['value'], unit)}" for m in parts
         )
+        unsure = [m for m in parts if m["conflict"]]
+        if unsure:
+            how += "; " + ", ".join(period_label(parse_period(m["period"], "month")) for m in unsure)
+            how += " chosen among differing sources"
         obs_id = "der-months-" + "-".join(m["obs_id"] for m in parts)
-        out.append(
-            _derived(
-                parts[0],
-                obs_id,
-                sum(m["value"] for m in parts),
-                how,
-                parts,
-                period=qid,
-                period_type="quarter",
-                period_start=p.start,
-                period_end=p.end,
-            )
+        derived = _derived(
+            parts[0],
+            obs_id,
+            sum(m["value"] for m in parts),
+            how,
+            parts,
+            period=qid,
+            period_type="quarter",
+            period_start=p.start,
+            period_end=p.end,
         )
+        derived["conflict"] = bool(unsure)
+        out.append(derived)
     return out
 
 
@@ -343,29 +368,51 @@ def build_tables(
 
 
 def write_tables(tables: dict[str, pa.Table], out_dir: Path = PARQUET_DIR) -> None:
-    """Write every table aside, then rename into place; a manifest written last names the set.
+    """Write a new set of tables so that readers see either the old set or the new one, never a mix.
 
-    A reader that finds the manifest's hashes do not match the files retries (see dashboard.data).
+    Each table goes to a file named by its content hash (``flows-<sha>.parquet``), written aside and renamed;
+    existing files are never overwritten. Then ``manifest.json``, which names the set, is replaced atomically:
+    that single rename is the switch. Files named by neither the new nor the previous manifest are removed
+    afterwards (the previous set is kept one generation for readers that were loading it).
     """
-    import hashlib
-
     out_dir.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[Path, Path]] = []
-    digests = {}
-    try:
-        for name, table in tables.items():
+    previous = _manifest_files(out_dir)
+    entries = {}
+    for name, table in tables.items():
+        buf = io.BytesIO()
+        pq.write_table(table, buf, compression="zstd")
+        raw = buf.getvalue()
+        digest = hashlib.sha256(raw).hexdigest()
+        final = out_dir / f"{name}-{digest[:16]}.parquet"
+        if not final.exists():
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
-            os.close(fd)
-            pq.write_table(table, tmp, compression="zstd")
-            with open(tmp, "rb") as fh:
-                digests[f"{name}.parquet"] = hashlib.sha256(fh.read()).hexdigest()
-            staged.append((Path(tmp), out_dir / f"{name}.parquet"))
-        for tmp, final in staged:
-            os.replace(tmp, final)
-        fd, tmp = tempfile.mkstemp(prefix=".manifest.", suffix=".tmp", dir=out_dir)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(raw)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, final)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
+        entries[name] = {"file": final.name, "sha256": digest, "rows": table.num_rows}
+    fd, tmp = tempfile.mkstemp(prefix=".manifest.", suffix=".tmp", dir=out_dir)
+    try:
         with os.fdopen(fd, "w") as fh:
-            json.dump({"tables": digests}, fh, indent=2, sort_keys=True)
+            json.dump({"tables": entries}, fh, indent=2, sort_keys=True)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, out_dir / MANIFEST)
     finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        Path(tmp).unlink(missing_ok=True)
+    keep = {e["file"] for e in entries.values()} | previous
+    for stale in out_dir.glob("*.parquet"):
+        if stale.name not in keep:
+            stale.unlink(missing_ok=True)
+
+
+def _manifest_files(out_dir: Path) -> set[str]:
+    try:
+        return {e["file"] for e in json.loads((out_dir / MANIFEST).read_text())["tables"].values()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()

@@ -124,16 +124,21 @@ class DataStore:
             raise DataUnavailable(
                 f"{manifest_path} is missing: the Parquet tables have not been built. Run `mtm build`."
             ) from None
-        except (ValueError, KeyError) as exc:
-            raise DataUnavailable(f"{manifest_path} is corrupt ({exc}). Run `mtm build`.") from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DataUnavailable(f"{manifest_path} is corrupt ({exc!r}). Run `mtm build`.") from None
+        if not isinstance(manifest, dict):
+            raise DataUnavailable(f"{manifest_path} is corrupt (no table list). Run `mtm build`.")
         frames = {}
         for name in (*TABLES, SOURCES_TABLE):
-            path = directory / f"{name}.parquet"
+            entry = manifest.get(name)
+            if not isinstance(entry, dict) or "file" not in entry or "sha256" not in entry:
+                raise DataUnavailable(f"{manifest_path} names no file for table {name!r}. Run `mtm build`.")
+            path = directory / str(entry["file"])
             try:
                 raw = path.read_bytes()
             except FileNotFoundError:
                 raise DataUnavailable(f"{path} is missing. Run `mtm build` to rebuild the tables.") from None
-            if hashlib.sha256(raw).hexdigest() != manifest.get(path.name):
+            if hashlib.sha256(raw).hexdigest() != entry["sha256"]:
                 raise DataUnavailable(
                     f"{path} does not match {MANIFEST} (corrupt or half-written). Run `mtm build`."
                 )
@@ -273,6 +278,7 @@ class DataStore:
             "source_id",
             "derived_from",
             "conflict",
+            "n_sources",
         )
         if granularity != "quarter":
             return got.sort(["country_iso3", "period_start"])
@@ -319,6 +325,7 @@ class DataStore:
                 "source_id",
                 "derived_from",
                 "conflict",
+                "n_sources",
             )
             .sort("value", descending=True)
         )
@@ -345,7 +352,9 @@ class DataStore:
         pub = self.figure(
             cur.indicator, cur.period, cur.period_type, cur.country_iso3, published_measure, "percent"
         )
-        if pub.reported:
+        # a printed change belongs to the level printed beside it: only take it from the same document
+        same_doc = set(self.documents_for(pub.source_ids)) & set(self.documents_for(cur.source_ids))
+        if pub.reported and same_doc:
             return Change(pub.value, pub.status, other, f"as published ({label})", pub.source_ids)
         if cur.reported and other.reported and other.value:
             pct = (cur.value / other.value - 1.0) * 100.0

@@ -169,13 +169,6 @@ def _centre_message(message: str) -> dict:
     )
 
 
-def topojson_ids(topology: Mapping[str, Any], layer: str = "countries") -> frozenset[str]:
-    """The ISO3 ids a parsed Plotly topojson (e.g. ``world_110m.json``) can draw: the ``drawable`` argument
-    of ``choropleth``. The caller reads the file; this only walks the parsed object."""
-    geometries = topology.get("objects", {}).get(layer, {}).get("geometries", [])
-    return frozenset(g["id"] for g in geometries if isinstance(g.get("id"), str) and len(g["id"]) == 3)
-
-
 # -- 7. empty figure ----------------------------------------------------------------------------------
 def empty_figure(message: str) -> go.Figure:
     """Blank figure (axes hidden) with a centred message."""

@@ -197,6 +197,9 @@ def year_earlier(p: Period) -> Period | None:
         return parse_period(str(p.start.year - 1) + p.id[4:], p.type)
     if p.type == "date":
         return parse_period(f"{p.start.year - 1}{p.id[4:]}", "date") if p.id[5:] != "02-29" else None
-    # ytd: same months or days a year earlier
+    # ytd: same months or days a year earlier (none for a span ending on 29 February)
     start, end = p.id.split("..")
-    return parse_period(f"{int(start[:4]) - 1}{start[4:]}..{int(end[:4]) - 1}{end[4:]}", "ytd")
+    try:
+        return parse_period(f"{int(start[:4]) - 1}{start[4:]}..{int(end[:4]) - 1}{end[4:]}", "ytd")
+    except PeriodError:
+        return None

@@ -275,7 +275,7 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
                             "Trend", [breadcrumb(), graph(Ids.SERIES, config, "380px")], Ids.SERIES_FOOTER
                         ),
                         xs=12,
-                        xl=8,
+                        xl=7,
                         className="mb-3",
                     ),
                     dbc.Col(
@@ -284,7 +284,7 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
                             graph(Ids.SPANS, config, "380px"),
                         ),
                         xs=12,
-                        xl=4,
+                        xl=5,
                         className="mb-3",
                     ),
                 ],

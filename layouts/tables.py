@@ -44,15 +44,19 @@ def figures_table(rows: pl.DataFrame, sources: pl.DataFrame) -> html.Div:
     body = []
     for r in rows.iter_rows(named=True):
         srcs = [by_id[i] for i in r["source_ids"] if i in by_id]
-        source_cells = []
+        # one line per document; the verbatim quotes are its tooltip
+        grouped: dict[tuple[str, str, str], list[str]] = {}
         for src in srcs:
-            title = f"{src['document']} — {src['agency']}"
+            grouped.setdefault((src["document"], src["agency"], src["url"]), []).append(src["quote"])
+        source_cells = []
+        for (document, agency, url), quotes in grouped.items():
+            title = f"{document} — {agency}"
             link = (
-                html.A(title, href=src["url"], target="_blank", rel="noopener noreferrer")
-                if src["url"].startswith("http")
+                html.A(title, href=url, target="_blank", rel="noopener noreferrer")
+                if url.startswith("http")
                 else html.Span(title)
             )
-            source_cells.append(html.Div(link, title=src["quote"]))
+            source_cells.append(html.Div(link, title=" … ".join(f"“{q}”" for q in quotes)))
         body.append(
             html.Tr(
                 [
@@ -69,4 +73,5 @@ def figures_table(rows: pl.DataFrame, sources: pl.DataFrame) -> html.Div:
                 ]
             )
         )
-    return dbc.Table([head, html.Tbody(body)], size="sm", striped=True, hover=True, className="mb-0 small")
+    table = dbc.Table([head, html.Tbody(body)], size="sm", striped=True, hover=True, className="mb-0 small")
+    return html.Div(table, className="table-responsive")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from functools import cache
 from pathlib import Path
 
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PARQUET_DIR = ROOT / "data" / "parquet"
 SOURCE_CSV = ROOT / "data" / "sources" / "observations.csv"
 DOCUMENTS_YAML = ROOT / "data" / "sources" / "documents.yaml"
+MANIFEST = "manifest.json"
 TABLE_NAMES = ("flows", "permits", "visas", "labour", "remittances", "sources")
 OBSERVATION_TABLES = TABLE_NAMES[:-1]
 
@@ -89,3 +91,29 @@ def file_digests(directory: Path) -> dict[str, str]:
     """sha256 of every file in a directory (hidden temporaries included), by name."""
     files = sorted(p for p in directory.iterdir() if p.is_file())
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+# -- the Parquet layout: data/parquet/<name>-<sha256[:16]>.parquet, named by manifest.json -----------------
+# manifest.json = {"tables": {"<name>": {"file": "<file name>", "sha256": "<full hex>", "rows": N}}}
+# Read here with the json module, independently of dashboard.data.
+
+
+def manifest_entries(directory: Path) -> dict[str, dict]:
+    """The manifest's entry of every table, by table name."""
+    return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))["tables"]
+
+
+def table_path(directory: Path, name: str) -> Path:
+    """The file that the manifest in ``directory`` names for table ``name``."""
+    return directory / manifest_entries(directory)[name]["file"]
+
+
+def manifest_files(directory: Path) -> set[str]:
+    """The names of the files the manifest in ``directory`` names (one per table)."""
+    return {e["file"] for e in manifest_entries(directory).values()}
+
+
+def generation_digests(directory: Path) -> dict[str, str]:
+    """sha256 of the manifest and of every file it names, by file name: the set a reader sees."""
+    names = [MANIFEST, *sorted(manifest_files(directory))]
+    return {n: hashlib.sha256((directory / n).read_bytes()).hexdigest() for n in names}

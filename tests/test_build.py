@@ -3,7 +3,11 @@ derivations, validation that names line and column, and an atomic write."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import os
+import re
 from collections import Counter, defaultdict
 from datetime import date
 
@@ -18,6 +22,8 @@ from dashboard.periods import months_of_quarter, parse_period
 from dashboard.schema import FIGURE_KEY, OBSERVATION_SCHEMA, SOURCE_SCHEMA
 from tests.fixtures_data import (
     KIND_ORDER,
+    MANIFEST,
+    OBSERVATION_TABLES,
     PARQUET_DIR,
     TABLE_NAMES,
     committed_store,
@@ -27,6 +33,10 @@ from tests.fixtures_data import (
     documents_by_title,
     file_digests,
     fresh_tables,
+    generation_digests,
+    manifest_entries,
+    manifest_files,
+    table_path,
     write_csv,
     write_fresh,
 )
@@ -112,12 +122,40 @@ def test_source_rows_follow_the_csv_order():
 
 @pytest.mark.parametrize("name", TABLE_NAMES)
 def test_committed_table_equals_fresh_build(name, tmp_path):
-    committed = pq.read_table(PARQUET_DIR / f"{name}.parquet")
+    committed = pq.read_table(table_path(PARQUET_DIR, name))
     write_fresh(tmp_path)
-    rebuilt = pq.read_table(tmp_path / f"{name}.parquet")
+    rebuilt = pq.read_table(table_path(tmp_path, name))
     assert committed.schema.equals(SOURCE_SCHEMA if name == "sources" else OBSERVATION_SCHEMA)
-    assert rebuilt.equals(committed), f"{name}.parquet is stale: run `mtm build`"
+    assert rebuilt.equals(committed), f"{table_path(PARQUET_DIR, name).name} is stale: run `mtm build`"
     assert fresh_tables()[name].equals(committed)
+
+
+def _assert_manifest_describes_its_files(directory):
+    """Every table has an entry naming <name>-<sha256[:16]>.parquet, whose bytes hash to sha256 and which
+    holds ``rows`` rows."""
+    entries = manifest_entries(directory)
+    assert set(entries) == set(TABLE_NAMES)
+    for name, e in entries.items():
+        assert set(e) == {"file", "sha256", "rows"}, name
+        assert re.fullmatch(r"[0-9a-f]{64}", e["sha256"]), name
+        assert e["file"] == f"{name}-{e['sha256'][:16]}.parquet", name
+        raw = (directory / e["file"]).read_bytes()
+        assert hashlib.sha256(raw).hexdigest() == e["sha256"], name
+        assert pq.read_metadata(directory / e["file"]).num_rows == e["rows"], name
+
+
+def test_committed_manifest_names_each_table_by_its_content():
+    _assert_manifest_describes_its_files(PARQUET_DIR)
+
+
+def test_written_manifest_names_each_table_by_its_content(tmp_path):
+    write_fresh(tmp_path)
+    _assert_manifest_describes_its_files(tmp_path)
+    assert {n: e["rows"] for n, e in manifest_entries(tmp_path).items()} == {
+        n: t.num_rows for n, t in fresh_tables().items()
+    }
+    # nothing but the manifest and the files it names
+    assert set(file_digests(tmp_path)) == manifest_files(tmp_path) | {MANIFEST}
 
 
 # -- 4. precedence rule ------------------------------------------------------------------------------
@@ -260,6 +298,10 @@ def test_share_derivations_use_share_and_total_of_the_same_document():
             )
         assert doc[share["source_id"]] == doc[total["source_id"]], o["obs_id"]
         assert o["value"] == pytest.approx(share["value"] * total["value"] / 100, rel=1e-12)
+        # an input chosen among differing sources makes the derived count uncertain too, and says so
+        unsure = [inp for inp in (share, total) if inp["conflict"]]
+        assert o["conflict"] is bool(unsure), o["obs_id"]
+        assert ("chosen among" in o["derivation"]) is bool(unsure), o["obs_id"]
 
 
 def test_no_derivation_splits_a_longer_period():
@@ -364,6 +406,32 @@ def test_derive_counts_from_shares_unit():
     assert derive_counts_from_shares([total_q1, share]) == []
 
 
+def test_derived_count_from_an_input_chosen_among_conflicting_sources_is_a_conflict():
+    total = _o("t", "2023-Q2", 1000, period_type="quarter", country_iso3="TOT")
+    share = _o("s", "2023-Q2", 12.5, period_type="quarter", measure="share_pct", unit="percent")
+    unsure_total = {**total, "conflict": True, "n_sources": 2, "rank": 1}
+    unsure_share = {**share, "conflict": True, "n_sources": 3, "rank": 1}
+
+    (d,) = derive_counts_from_shares([total, share])
+    assert d["conflict"] is False
+    assert "chosen among" not in d["derivation"]
+
+    (d,) = derive_counts_from_shares([unsure_total, share])
+    assert (d["value"], d["conflict"], d["method"]) == (125.0, True, "derived")
+    assert "the total was chosen among 2 differing sources" in d["derivation"]
+    assert "the share was chosen" not in d["derivation"]
+
+    (d,) = derive_counts_from_shares([total, unsure_share])
+    assert d["conflict"] is True
+    assert "the share was chosen among 3 differing sources" in d["derivation"]
+    assert "the total was chosen" not in d["derivation"]
+
+    (d,) = derive_counts_from_shares([unsure_total, unsure_share])
+    assert d["conflict"] is True
+    assert "the share was chosen among 3" in d["derivation"]
+    assert "the total was chosen among 2" in d["derivation"]
+
+
 # -- 9. validation -------------------------------------------------------------------------------------
 
 
@@ -382,6 +450,7 @@ def _corrupt(tmp_path, column: str, value: str, row: int = 1):
         ("indicator", "trp_issued_typo"),
         ("unit", "people"),
         ("value", "1,234"),
+        ("value", "inf"),
         ("country_iso3", "XXX"),
         ("measure", "ratio"),
         ("period", "2023-Q5"),
@@ -431,34 +500,81 @@ def test_missing_column_is_named(tmp_path):
     assert "missing ['unit']" in problem
 
 
-def test_value_with_thousands_underscore_is_rejected(tmp_path):
-    # The validator's own rule: "a number with a dot as decimal separator and no thousands separator".
-    # Python's float() accepts "1_234" (PEP 515), so this must be checked explicitly.
-    path = _corrupt(tmp_path, "value", "1_234")
-    with pytest.raises(BuildError) as exc:
-        build_tables(path)
-    assert exc.value.problems[0].startswith("line 3, column value: '1_234'")
-
-
-def test_row_with_too_few_fields_is_a_build_error(tmp_path):
+@pytest.mark.parametrize(
+    ("value", "measure"),
+    [
+        # The validator's own rule: "a number with a dot as decimal separator and no thousands separator".
+        # Python's float() accepts "1_234" (PEP 515), "inf" and "nan", so each must be checked explicitly.
+        ("1_234", None),
+        ("1,234", None),
+        ("12,5", None),
+        ("1 234", None),
+        ("inf", None),
+        ("-inf", "change_pct_yoy"),  # a change may be negative, but not infinite
+        ("Infinity", None),
+        ("nan", None),
+        ("NaN", "change_pct_yoy"),
+        ("", None),
+        ("1e999", None),
+        ("１２", None),
+    ],
+)
+def test_value_that_is_not_a_plain_finite_number_is_rejected(tmp_path, value, measure):
     header = list(csv_header())
     rows = [list(r) for r in csv_raw_rows()[:3]]
-    rows[1] = rows[1][:-1]  # the quote is missing
+    if measure is not None:
+        # a real row whose measure allows negatives, so that only the number rule can reject the value
+        rows[1] = list(next(r for r in csv_raw_rows() if r[header.index("measure")] == measure))
+    rows[1][header.index("value")] = value
     path = write_csv(tmp_path / "observations.csv", header, rows)
     with pytest.raises(BuildError) as exc:
         build_tables(path)
-    assert any(p.startswith("line 3") for p in exc.value.problems), exc.value.problems
+    problems = exc.value.problems
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"line 3, column value: {value!r}"), problems[0]
 
 
-def test_row_with_too_many_fields_is_a_build_error(tmp_path):
-    # e.g. an unquoted comma in the quote: the extra field must not be dropped silently
+@pytest.mark.parametrize("value", ["1234", "12.5", "0", "1e3", "2.5E-1"])
+def test_plain_numbers_are_accepted(tmp_path, value):
+    tables = build_tables(_corrupt(tmp_path, "value", value))
+    assert float(value) in {o["value"] for o in tables["permits"].to_pylist() if o["method"] == "published"}
+
+
+@pytest.mark.parametrize(
+    ("change", "found"),
+    [
+        (lambda r: r[:-1], 11),  # the quote is missing
+        (lambda r: r[:-3], 9),
+        # e.g. an unquoted comma in the quote: the extra field must not be dropped silently
+        (lambda r: [*r, "rest of the quote"], 13),
+        (lambda r: [*r, "a", "b"], 14),
+    ],
+    ids=["one-too-few", "three-too-few", "one-too-many", "two-too-many"],
+)
+def test_row_with_a_wrong_number_of_fields_names_its_line(tmp_path, change, found):
     header = list(csv_header())
+    assert len(header) == 12
     rows = [list(r) for r in csv_raw_rows()[:3]]
-    rows[1] = [*rows[1], "rest of the quote"]
+    rows[1] = change(rows[1])
     path = write_csv(tmp_path / "observations.csv", header, rows)
     with pytest.raises(BuildError) as exc:
         build_tables(path)
-    assert any(p.startswith("line 3") for p in exc.value.problems), exc.value.problems
+    (problem,) = exc.value.problems
+    assert problem.startswith("line 3:"), problem
+    assert f"{found} fields, expected 12" in problem
+    assert "line 3" in str(exc.value)
+
+
+def test_bad_field_after_a_blank_line_names_its_physical_line(tmp_path):
+    header = list(csv_header())
+    rows = [list(r) for r in csv_raw_rows()[:3]]
+    rows[1][header.index("unit")] = "people"
+    path = write_csv(tmp_path / "observations.csv", header, rows)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join([*lines[:2], "\r\n", *lines[2:]]), encoding="utf-8")  # the bad row is now line 4
+    with pytest.raises(BuildError) as exc:
+        build_tables(path)
+    assert exc.value.problems[0].startswith("line 4, column unit: 'people'"), exc.value.problems
 
 
 def test_small_valid_csv_builds(tmp_path):
@@ -477,80 +593,278 @@ def test_small_valid_csv_builds(tmp_path):
 
 
 # -- 9. atomic write -----------------------------------------------------------------------------------
+# Layout: each table in <name>-<sha256[:16]>.parquet (never overwritten); manifest.json names the set and its
+# atomic replacement is the only switch; files named by neither the new nor the previous manifest go after.
 
 
-def test_failed_write_leaves_previous_data_intact_and_readable(tmp_path, monkeypatch):
+def _changed(tables, keep: float = 0.5):
+    """A different set (every table changes, so every table gets a new file)."""
+    out = {name: t.slice(0, max(1, int(t.num_rows * keep))) for name, t in tables.items()}
+    assert all(out[n].num_rows < t.num_rows for n, t in tables.items())
+    return out
+
+
+def _parquet_files(directory) -> set[str]:
+    return {p.name for p in directory.glob("*.parquet")}
+
+
+def _temporaries(directory) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
+
+
+def _parquet_bytes(table) -> bytes:
+    """The bytes the build writes for a table (zstd), to name the file it must go to."""
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd")
+    return buf.getvalue()
+
+
+def _assert_holds(directory, tables) -> None:
+    """The manifest in ``directory`` names exactly ``tables`` and DataStore.load serves their values."""
+    for name, table in tables.items():
+        assert pq.read_table(table_path(directory, name)).equals(table), name
+    store = DataStore.load(directory)
+    expected_obs = pl.concat([pl.from_arrow(tables[n]) for n in OBSERVATION_TABLES], how="vertical")
+    assert store.observations.equals(expected_obs)
+    assert store.sources.equals(pl.from_arrow(tables["sources"]))
+
+
+def test_failed_switch_leaves_previous_set_intact_and_readable(tmp_path, monkeypatch):
     tables = fresh_tables()
     write_fresh(tmp_path)
-    before = file_digests(tmp_path)
-    assert set(before) == {f"{n}.parquet" for n in TABLE_NAMES} | {"manifest.json"}
+    before = generation_digests(tmp_path)  # the manifest and every file it names
+    before_all = file_digests(tmp_path)
+    assert set(before_all) == set(before) == {MANIFEST} | manifest_files(tmp_path)
+    assert len(before) == len(TABLE_NAMES) + 1
 
-    # a different set, so that a replaced file would show
-    changed = {name: t.slice(0, max(1, t.num_rows // 2)) for name, t in tables.items()}
+    changed = _changed(tables)
     real_replace = os.replace
-    calls = []
+    targets = []
 
-    def failing_replace(src, dst):
-        calls.append(dst)
-        if len(calls) == 2:
+    def replace_failing_at_the_switch(src, dst):
+        targets.append(os.path.basename(dst))
+        if os.path.basename(dst) == MANIFEST:
             raise OSError("disk full (simulated)")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(build.os, "replace", failing_replace)
+    monkeypatch.setattr(build.os, "replace", replace_failing_at_the_switch)
     with pytest.raises(OSError, match="simulated"):
         build.write_tables(changed, tmp_path)
     monkeypatch.setattr(build.os, "replace", real_replace)
 
-    assert len(calls) == 2
+    # every new table was written aside under its own name, then the switch failed
+    assert targets[-1] == MANIFEST
+    assert sorted(targets[:-1]) == sorted(
+        f"{n}-{hashlib.sha256(_parquet_bytes(t)).hexdigest()[:16]}.parquet" for n, t in changed.items()
+    )
+    assert generation_digests(tmp_path) == before  # byte for byte: manifest and every file it names
     after = file_digests(tmp_path)
-    assert {name: after.get(name) for name in before} == before  # byte for byte
-    assert [n for n in after if n.endswith(".tmp")] == []  # no temporaries left behind
-    store = DataStore.load(tmp_path)
-    assert store.observations.height == committed_store().observations.height
+    assert {name: after.get(name) for name in before_all} == before_all  # no old file replaced
+    assert _temporaries(tmp_path) == []  # no temporaries left behind
+    _assert_holds(tmp_path, tables)
+
+
+class _FailingWrites:
+    """A file object whose writes fail (a full disk), closing the real file on exit."""
+
+    def __init__(self, fh):
+        self._fh = fh
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._fh.close()
+        return False
+
+    def write(self, data):
+        self._fh.write(data[: len(data) // 2])  # a half-written file
+        raise OSError("disk full (simulated)")
+
+    def __getattr__(self, name):
+        return getattr(self._fh, name)
+
+
+@pytest.mark.parametrize("failing_table", [1, 2, len(TABLE_NAMES)])
+@pytest.mark.parametrize("how", ["file write", "parquet encoding"])
+def test_failure_while_writing_a_table_leaves_previous_set_intact_and_readable(
+    tmp_path, monkeypatch, how, failing_table
+):
+    tables = fresh_tables()
+    write_fresh(tmp_path)
+    before = generation_digests(tmp_path)
+    before_all = file_digests(tmp_path)
+    changed = _changed(tables)
+    calls = []
+
+    if how == "file write":
+        real_fdopen = os.fdopen
+
+        def fdopen(fd, mode="r", *args, **kwargs):
+            fh = real_fdopen(fd, mode, *args, **kwargs)
+            if "b" not in mode:  # the manifest
+                return fh
+            calls.append(fd)
+            return _FailingWrites(fh) if len(calls) == failing_table else fh
+
+        monkeypatch.setattr(build.os, "fdopen", fdopen)
+    else:
+        real_write_table = build.pq.write_table
+
+        def write_table(table, where, *args, **kwargs):
+            calls.append(table)
+            if len(calls) == failing_table:
+                raise OSError("disk full (simulated)")
+            return real_write_table(table, where, *args, **kwargs)
+
+        monkeypatch.setattr(build.pq, "write_table", write_table)
+    with pytest.raises(OSError, match="simulated"):
+        build.write_tables(changed, tmp_path)
+    monkeypatch.undo()
+
+    assert len(calls) == failing_table
+    assert generation_digests(tmp_path) == before  # manifest and every file it names, byte for byte
+    after = file_digests(tmp_path)
+    assert {name: after.get(name) for name in before_all} == before_all
+    assert _temporaries(tmp_path) == []  # the half-written temporary is gone
+    # tables written before the failure are complete files, named by no manifest (a later write removes them)
+    orphans = set(after) - set(before_all)
+    assert len(orphans) == failing_table - 1
+    assert not orphans & manifest_files(tmp_path)
+    for orphan in orphans:
+        assert pq.read_table(tmp_path / orphan).equals(changed[orphan.rsplit("-", 1)[0]]), orphan
+    _assert_holds(tmp_path, tables)
+
+
+def test_successful_write_switches_and_keeps_only_the_previous_generation(tmp_path, monkeypatch):
+    tables = fresh_tables()
+    gen_a, gen_b = _changed(tables, 0.5), _changed(tables, 0.25)
+    write_fresh(tmp_path)
+    files_0, digests_0 = manifest_files(tmp_path), generation_digests(tmp_path)
+
+    # leftovers: the tables of a failed attempt, and a file of an older layout / generation
+    real_replace = os.replace
+
+    def replace_failing_at_the_switch(src, dst):
+        if os.path.basename(dst) == MANIFEST:
+            raise OSError("disk full (simulated)")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(build.os, "replace", replace_failing_at_the_switch)
+    with pytest.raises(OSError, match="simulated"):
+        build.write_tables(_changed(tables, 0.75), tmp_path)
+    monkeypatch.setattr(build.os, "replace", real_replace)
+    (tmp_path / "flows-0123456789abcdef.parquet").write_bytes(b"an older generation")
+    (tmp_path / "flows.parquet").write_bytes(b"the layout before content-named files")
+    leftovers = _parquet_files(tmp_path) - files_0
+    assert len(leftovers) == len(TABLE_NAMES) + 2
+
+    build.write_tables(gen_a, tmp_path)
+    files_a = manifest_files(tmp_path)
+    assert not files_a & files_0  # every table changed, so every file is new
+    _assert_manifest_describes_its_files(tmp_path)
+    _assert_holds(tmp_path, gen_a)
+    assert _parquet_files(tmp_path) == files_a | files_0  # leftovers removed, previous set kept
+    assert {n: hashlib.sha256((tmp_path / n).read_bytes()).hexdigest() for n in files_0} == {
+        n: d for n, d in digests_0.items() if n != MANIFEST
+    }  # the previous set is untouched, for readers that were loading it
+    assert _temporaries(tmp_path) == []
+
+    build.write_tables(gen_b, tmp_path)
+    files_b = manifest_files(tmp_path)
+    assert not files_b & (files_a | files_0)
+    _assert_holds(tmp_path, gen_b)
+    assert _parquet_files(tmp_path) == files_b | files_a  # two generations back: removed
+    assert _temporaries(tmp_path) == []
+
+
+def test_rewriting_the_same_tables_overwrites_no_file(tmp_path, monkeypatch):
+    write_fresh(tmp_path)
+    before = file_digests(tmp_path)
+    stats = {p.name: p.stat().st_ino for p in tmp_path.glob("*.parquet")}
+    real_replace = os.replace
+    targets = []
+
+    def recording_replace(src, dst):
+        targets.append(os.path.basename(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(build.os, "replace", recording_replace)
+    write_fresh(tmp_path)
+    assert targets == [MANIFEST]  # the only rename is the switch; table files are never overwritten
+    assert file_digests(tmp_path) == before
+    assert {p.name: p.stat().st_ino for p in tmp_path.glob("*.parquet")} == stats
 
 
 def test_write_then_load_round_trip(tmp_path):
     store = DataStore.load(write_fresh(tmp_path))
     assert store.observations.height == committed_store().observations.height
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    _assert_holds(tmp_path, fresh_tables())
 
 
 @pytest.mark.parametrize("name", ["flows", "sources"])
 def test_load_names_a_missing_table(tmp_path, name):
     write_fresh(tmp_path)
-    (tmp_path / f"{name}.parquet").unlink()
+    path = table_path(tmp_path, name)
+    path.unlink()
     with pytest.raises(DataUnavailable) as exc:
         DataStore.load(tmp_path)
-    assert f"{name}.parquet" in str(exc.value)
+    assert path.name in str(exc.value)
     assert "mtm build" in str(exc.value)
 
 
 def test_load_names_a_corrupted_table(tmp_path):
     write_fresh(tmp_path)
-    (tmp_path / "visas.parquet").write_bytes(b"\x00garbage, not parquet\xff" * 10)
+    path = table_path(tmp_path, "visas")
+    path.write_bytes(b"\x00garbage, not parquet\xff" * 10)
     with pytest.raises(DataUnavailable) as exc:
         DataStore.load(tmp_path)
-    assert "visas.parquet" in str(exc.value)
+    assert path.name in str(exc.value)
     assert "mtm build" in str(exc.value)
 
 
 def test_load_names_an_unreadable_table_even_if_the_manifest_matches(tmp_path):
-    import hashlib
-    import json
-
     write_fresh(tmp_path)
+    path = table_path(tmp_path, "labour")
     garbage = b"PAR1 not really parquet PAR1"
-    (tmp_path / "labour.parquet").write_bytes(garbage)
-    manifest = json.loads((tmp_path / "manifest.json").read_text())
-    manifest["tables"]["labour.parquet"] = hashlib.sha256(garbage).hexdigest()
-    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    path.write_bytes(garbage)
+    manifest = json.loads((tmp_path / MANIFEST).read_text())
+    manifest["tables"]["labour"]["sha256"] = hashlib.sha256(garbage).hexdigest()
+    (tmp_path / MANIFEST).write_text(json.dumps(manifest))
     with pytest.raises(DataUnavailable) as exc:
         DataStore.load(tmp_path)
-    assert "labour.parquet" in str(exc.value)
+    assert path.name in str(exc.value)
+    assert "cannot be read" in str(exc.value)
     assert "mtm build" in str(exc.value)
 
 
-@pytest.mark.parametrize("content", [None, "{not json", '{"other": 1}'])
+@pytest.mark.parametrize("name", ["labour", "sources"])
+def test_load_names_a_table_the_manifest_does_not_name(tmp_path, name):
+    write_fresh(tmp_path)
+    manifest = json.loads((tmp_path / MANIFEST).read_text())
+    del manifest["tables"][name]
+    (tmp_path / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(DataUnavailable) as exc:
+        DataStore.load(tmp_path)
+    assert repr(name) in str(exc.value)
+    assert "mtm build" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        None,
+        "{not json",
+        '{"other": 1}',
+        "[]",
+        "null",
+        '{"tables": []}',
+        '{"tables": {"flows": "0123"}}',
+        # the layout before content-named files: {"tables": {"<name>.parquet": sha}}
+        json.dumps({"tables": {f"{n}.parquet": "0" * 64 for n in TABLE_NAMES}}),
+    ],
+)
 def test_load_names_a_missing_or_corrupt_manifest(tmp_path, content):
     write_fresh(tmp_path)
     manifest = tmp_path / "manifest.json"

@@ -10,7 +10,7 @@ import pytest
 from dashboard.catalogue import catalogue
 from dashboard.countries import country_name, is_valid_code
 from dashboard.periods import PERIOD_TYPES
-from tests.fixtures_data import OBSERVATION_TABLES, PARQUET_DIR, committed_store
+from tests.fixtures_data import OBSERVATION_TABLES, PARQUET_DIR, committed_store, table_path
 
 PSEUDO_CODES = {"TOT", "OTH"}
 
@@ -73,7 +73,7 @@ def test_every_catalogue_indicator_has_data():
 @pytest.mark.parametrize("table", OBSERVATION_TABLES)
 def test_each_table_holds_only_its_domain(table):
     cat = catalogue()
-    column = pq.read_table(PARQUET_DIR / f"{table}.parquet", columns=["indicator"])["indicator"]
+    column = pq.read_table(table_path(PARQUET_DIR, table), columns=["indicator"])["indicator"]
     indicators = set(column.to_pylist())
     assert indicators, table
     assert {cat.indicator(i).domain for i in indicators} == {table}

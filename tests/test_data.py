@@ -8,9 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import dashboard.data as data
+from dashboard.build import build_tables, write_tables
+from dashboard.catalogue import catalogue
 from dashboard.data import DataStore, get_store
 from dashboard.formatting import fmt_change_pct, fmt_value
-from tests.fixtures_data import PARQUET_DIR, committed_store, fresh_store
+from tests.fixtures_data import PARQUET_DIR, committed_store, csv_header, csv_raw_rows, fresh_store, write_csv
 
 
 @pytest.fixture(scope="module", params=["committed", "fresh"])
@@ -147,6 +149,112 @@ def test_headline_prefers_a_published_change(store):
     assert h.change_prev.how == "as published (previous period)"
     quotes = store.source_rows(h.change_yoy.source_ids)["quote"].to_list()
     assert quotes == ["has decreased by 17.14 percent"]
+
+
+def test_headline_in_usd_takes_a_published_change_only_from_the_level_s_document(store):
+    h = store.headline("remittance_outflow", unit="USD_mn")
+    assert (h.current.period, h.current.value, h.current.unit) == ("2023-Q2", 558.36, "USD_mn")
+    assert (h.year_ago.period, h.year_ago.value) == ("2022-Q2", 673.86)
+    # the IOM report prints the USD level and the change beside it: that change may be shown
+    doc = store.documents_for(h.current.source_ids)
+    assert doc == ["IOM MTM Kazakhstan Quarterly Report Q2 2023 (April-June 2023)"]
+    assert (h.change_yoy.value, h.change_yoy.status) == (-17.14, "published")
+    assert store.documents_for(h.change_yoy.source_ids) == doc
+
+
+def test_no_headline_shows_a_published_change_from_another_document(store):
+    n_published = 0
+    for ind in catalogue().indicators:
+        for unit in ind.units:
+            if unit == "percent":
+                continue
+            h = store.headline(ind.id, unit=unit)
+            if h is None:
+                continue
+            for change in (h.change_prev, h.change_yoy):
+                if change.status == "published":
+                    n_published += 1
+                    level_docs = set(store.documents_for(h.current.source_ids))
+                    assert set(store.documents_for(change.source_ids)) & level_docs, (ind.id, unit, change)
+    assert n_published >= 2
+
+
+def _row(indicator: str, period: str, country: str, measure: str, unit: str, document: str) -> list[str]:
+    """The one source CSV row printing this figure in a document whose title starts with ``document``."""
+    h = csv_header()
+    want = dict(indicator=indicator, period=period, country_iso3=country, measure=measure, unit=unit)
+    (row,) = [
+        list(r)
+        for r in csv_raw_rows()
+        if all(r[h.index(k)] == v for k, v in want.items()) and r[h.index("document")].startswith(document)
+    ]
+    return row
+
+
+def _store_of(tmp_path, rows: list[list[str]]) -> DataStore:
+    path = write_csv(tmp_path / "observations.csv", csv_header(), rows)
+    write_tables(build_tables(path), tmp_path / "parquet")
+    return DataStore.load(tmp_path / "parquet")
+
+
+def test_headline_does_not_show_a_change_printed_by_another_document(tmp_path):
+    # H1 2025: Kursiv prints the USD level; CentralAsianLight prints the KZT level and a change of -15.8%
+    # (in tenge); H1 2024: another Kursiv article prints the USD level.
+    usd_2025 = _row("remittance_outflow", "2025-H1", "TOT", "amount", "USD_mn", "Kursiv")
+    usd_2024 = _row("remittance_outflow", "2024-H1", "TOT", "amount", "USD_mn", "Kursiv")
+    kzt_2025 = _row("remittance_outflow", "2025-H1", "TOT", "amount", "KZT_bn", "CentralAsianLight")
+    change = _row("remittance_outflow", "2025-H1", "TOT", "change_pct_yoy", "percent", "CentralAsianLight")
+    store = _store_of(tmp_path, [usd_2025, usd_2024, kzt_2025, change])
+    published = store.figure("remittance_outflow", "2025-H1", "half", "TOT", "change_pct_yoy", "percent")
+    assert (published.value, published.status) == (-15.8, "published")  # the trap is there
+
+    h = store.headline("remittance_outflow", unit="USD_mn")
+    assert (h.current.period, h.current.value) == ("2025-H1", 590)
+    assert (h.year_ago.period, h.year_ago.value) == ("2024-H1", 805)
+    assert h.change_yoy.value != -15.8
+    assert h.change_yoy.status == "derived"
+    assert h.change_yoy.value == pytest.approx((590 / 805 - 1) * 100)
+    assert h.change_yoy.how.startswith("computed")
+    assert set(h.change_yoy.source_ids) == {*h.current.source_ids, *h.year_ago.source_ids}
+    assert published.source_ids[0] not in h.change_yoy.source_ids
+    assert h.change_prev.status == "not_reported"  # H2 2024 was not printed
+
+    # in tenge the level and the change come from the same article: the printed change is shown
+    h = store.headline("remittance_outflow", unit="KZT_bn")
+    assert (h.current.value, h.change_yoy.value, h.change_yoy.status) == (391.6, -15.8, "published")
+    assert h.change_yoy.source_ids == published.source_ids
+
+
+def test_headline_of_a_ytd_ending_on_29_february_has_no_year_earlier(tmp_path):
+    h = csv_header()
+    row = list(csv_raw_rows()[0])  # trp_issued total, which may be reported year to date
+    assert row[h.index("indicator")] == "trp_issued" and row[h.index("country_iso3")] == "TOT"
+    row[h.index("period")], row[h.index("period_type")] = "2024-01-01..2024-02-29", "ytd"
+    store = _store_of(tmp_path, [row])
+    head = store.headline("trp_issued")
+    assert (head.current.period, head.current.period_type) == ("2024-01-01..2024-02-29", "ytd")
+    assert head.year_ago is None and head.previous is None
+    assert (head.change_yoy.value, head.change_yoy.status) == (None, "not_reported")
+
+
+# -- derived counts ------------------------------------------------------------------------------------
+
+
+def test_count_derived_from_a_total_chosen_among_conflicting_sources_is_a_conflict(store):
+    # the USD total of H1 2025 was printed twice by the same Kursiv article: 195 and 190 million
+    total = store.figure("remittance_inflow", "2025-H1", "half", "TOT", "amount", "USD_mn")
+    assert (total.value, total.conflict) == (195.0, True)
+    assert sorted(a.value for a in total.alternatives) == [190.0, 195.0]
+    share = store.figure("remittance_inflow", "2025-H1", "half", "UZB", "share_pct", "percent")
+    assert (share.value, share.conflict) == (5.2, False)
+
+    f = store.figure("remittance_inflow", "2025-H1", "half", "UZB", "amount", "USD_mn")
+    assert f.status == "derived"
+    assert f.value == pytest.approx(0.052 * 195)
+    assert set(f.source_ids) == {share.source_ids[0], total.source_ids[0]}
+    assert f.conflict is True
+    assert "the total was chosen among 2 differing sources" in f.derivation
+    assert f.derivation.startswith("5.2% of 195")
 
 
 def test_headline_of_unknown_indicator_raises():

@@ -125,6 +125,17 @@ def test_year_earlier_of_ytd_and_dates():
     assert year_earlier(parse_period("2023", "ytd")) is None  # end not stated: no comparable span
     assert year_earlier(parse_period("2023-08-01", "date")) == parse_period("2022-08-01", "date")
     assert year_earlier(parse_period("2024-02-29", "date")) is None
+    # a span ending on 29 February has no same span a year earlier (2023-02-29 does not exist)
+    assert year_earlier(parse_period("2024-01-01..2024-02-29", "ytd")) is None
+    assert year_earlier(parse_period("2028-01-01..2028-02-29", "ytd")) is None
+    # ... but a span of whole months ending in February does, and other days keep their date
+    assert year_earlier(parse_period("2024-01..2024-02", "ytd")) == parse_period("2023-01..2023-02", "ytd")
+    assert year_earlier(parse_period("2024-01-01..2024-02-28", "ytd")) == parse_period(
+        "2023-01-01..2023-02-28", "ytd"
+    )
+    assert year_earlier(parse_period("2025-01-01..2025-02-28", "ytd")) == parse_period(
+        "2024-01-01..2024-02-28", "ytd"
+    )
     assert previous_period(parse_period("2022-01..2022-05", "ytd")) is None
     assert previous_period(parse_period("2023-08-01", "date")) is None
 

@@ -1,0 +1,390 @@
+"""Figure builders on the real data (no browser): what is drawn, what is said on hover, what is never 0."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import plotly.io as pio
+import polars as pl
+import pytest
+
+from dashboard import figures, theme
+from dashboard.catalogue import catalogue
+from dashboard.countries import all_codes
+from dashboard.data import get_store
+
+SPAN_TYPES = ["half", "year", "ytd", "date"]
+
+
+@pytest.fixture(scope="module")
+def store():
+    return get_store()
+
+
+def ind(indicator_id: str):
+    return catalogue().indicator(indicator_id)
+
+
+def spans_rows(store, indicator_id: str, measure: str, country: str | None = "TOT") -> pl.DataFrame:
+    f = (
+        (pl.col("indicator") == indicator_id)
+        & (pl.col("measure") == measure)
+        & pl.col("period_type").is_in(SPAN_TYPES)
+    )
+    if country:
+        f &= pl.col("country_iso3") == country
+    return store.preferred.filter(f).select(
+        "country_iso3",
+        "period",
+        "period_type",
+        "period_start",
+        "period_end",
+        "value",
+        pl.col("method").alias("status"),
+        "derivation",
+    )
+
+
+def trace_named(fig, name):
+    return next(t for t in fig.data if t.name == name)
+
+
+def annotation_texts(fig) -> str:
+    return " | ".join(a.text or "" for a in fig.layout.annotations)
+
+
+def all_hover_templates(fig) -> list[str]:
+    return [t.hovertemplate for t in fig.data if getattr(t, "hovertemplate", None)]
+
+
+# -- theme ----------------------------------------------------------------------------------------------
+def test_template_registered_with_okabe_ito_and_system_fonts():
+    tpl = pio.templates[theme.TEMPLATE_NAME]
+    assert tuple(tpl.layout.colorway) == theme.PALETTE
+    assert set(theme.PALETTE) <= set(theme.OKABE_ITO.values())
+    assert theme.REPORTING_COLOR not in theme.PALETTE
+    assert "system-ui" in tpl.layout.font.family and "url(" not in tpl.layout.font.family
+    assert tpl.layout.hoverlabel.bgcolor
+    # the sequential scale never starts at the "not reported" grey
+    assert theme.SEQUENTIAL[0][1].upper() != theme.NOT_REPORTED_COLOR.upper()
+
+
+# -- choropleth -----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def trp_share_rows(store):
+    return store.breakdown("trp_issued", "2023-Q2", "quarter", "share_pct", "percent")
+
+
+@pytest.fixture(scope="module")
+def trp_map(trp_share_rows):
+    return figures.choropleth(trp_share_rows, ind("trp_issued"), "share_pct", "percent", "Q2 2023")
+
+
+def test_choropleth_values_grey_world_and_reporting_country(trp_map):
+    fig = trp_map
+    values = trace_named(fig, "Share of total")
+    z = dict(zip(values.locations, values.z, strict=True))
+    assert z["UZB"] == pytest.approx(68.8)
+    assert "KAZ" not in values.locations
+    assert values.colorbar.title.text == "%"
+    assert all(t.locationmode == "ISO-3" for t in fig.data)
+
+    grey = trace_named(fig, "not reported")
+    hover = dict(zip(grey.locations, grey.text, strict=True))
+    assert hover["USA"] == "United States: not reported"
+    assert "UZB" not in hover and "KAZ" not in hover
+    assert len(grey.locations) > 150  # the rest of the world, from pycountry
+    assert set(grey.locations) <= all_codes()
+
+    kaz = trace_named(fig, "reporting country")
+    assert list(kaz.locations) == ["KAZ"]
+    assert kaz.text[0] == "Kazakhstan — reporting country"
+    assert kaz.colorscale[0][1] == theme.REPORTING_COLOR
+
+    geo = fig.layout.geo
+    assert geo.fitbounds is False
+    assert geo.projection.type == "natural earth"
+    assert geo.showcountries is True
+    assert geo.landcolor == theme.NOT_REPORTED_COLOR
+    assert "Temporary residence permits issued" in fig.layout.title.text
+    assert "Q2 2023" in fig.layout.title.text
+    assert "nationality" in fig.layout.title.subtitle.text
+    assert len(fig.to_json()) < 50_000
+
+
+def test_choropleth_hover_uses_babel_text_not_d3(trp_map):
+    values = trace_named(trp_map, "Share of total")
+    assert any("68.8%" in t for t in values.text)
+    for tpl in all_hover_templates(trp_map):
+        assert tpl == "%{text}<extra></extra>"
+
+
+def test_choropleth_lists_countries_the_map_cannot_draw(trp_share_rows):
+    bhr = pl.DataFrame(
+        {
+            "country_iso3": ["BHR"],
+            "value": [1.2],
+            "status": ["published"],
+            "derivation": [None],
+            "source_id": ["test"],
+            "derived_from": [None],
+            "conflict": [False],
+            "n_sources": [1],
+        },
+        schema=trp_share_rows.schema,
+    )
+    rows = pl.concat([trp_share_rows, bhr])
+    fig = figures.choropleth(
+        rows, ind("trp_issued"), "share_pct", "percent", "Q2 2023", drawable=all_codes() - {"BHR"}
+    )
+    notes = annotation_texts(fig)
+    assert "Not drawn on the map" in notes
+    assert "Bahrain 1.2%" in notes
+    assert all("BHR" not in t.locations for t in fig.data)
+
+
+def test_choropleth_skips_other_countries_and_notes_them(store):
+    rows = store.breakdown("prp_issued", "2023-Q2", "quarter", "share_pct", "percent")
+    fig = figures.choropleth(rows, ind("prp_issued"), "share_pct", "percent", "Q2 2023")
+    assert all("OTH" not in t.locations for t in fig.data)
+    assert "Other countries" in annotation_texts(fig)
+    assert "17.5%" in annotation_texts(fig)
+
+
+def test_choropleth_selection_greys_the_rest(trp_share_rows):
+    fig = figures.choropleth(
+        trp_share_rows, ind("trp_issued"), "share_pct", "percent", "Q2 2023", selected=("RUS",)
+    )
+    assert list(trace_named(fig, "Share of total").locations) == ["RUS"]
+    grey = dict(
+        zip(trace_named(fig, "not reported").locations, trace_named(fig, "not reported").text, strict=True)
+    )
+    assert grey["UZB"] == "Uzbekistan: not selected"
+
+
+def test_choropleth_derived_values_say_so(store):
+    rows = store.breakdown("trp_issued", "2023-Q2", "quarter", "count", "permits")
+    fig = figures.choropleth(rows, ind("trp_issued"), "count", "permits", "Q2 2023")
+    text = dict(zip(trace_named(fig, "Count").locations, trace_named(fig, "Count").text, strict=True))
+    assert "212,392 permits" in text["UZB"]
+    assert "derived: " in text["UZB"]
+
+
+def test_choropleth_empty_is_a_grey_world_with_a_message(trp_share_rows):
+    fig = figures.choropleth(trp_share_rows.clear(), ind("trp_issued"), "share_pct", "percent", "Q3 2023")
+    assert "No country breakdown reported for Q3 2023" in annotation_texts(fig)
+    assert {t.name for t in fig.data} == {"not reported", "reporting country"}
+    assert fig.layout.geo.fitbounds is False
+
+
+# -- time series ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def remittance_series(store):
+    return store.series("remittance_outflow", "amount", "KZT_bn", first="2022-Q1", last="2023-Q4")
+
+
+def test_time_series_gaps_are_none_and_points_carry_quarter_ids(remittance_series):
+    fig = figures.time_series(remittance_series, ind("remittance_outflow"), "amount", "KZT_bn")
+    total = trace_named(fig, "Total")
+    x = list(total.x)
+    assert x == ["Q1 2022", "Q2 2022", "Q3 2022", "Q4 2022", "Q1 2023", "Q2 2023", "Q3 2023", "Q4 2023"]
+    assert total.y[x.index("Q3 2023")] is None
+    assert 0 not in total.y
+    i = list(total.y).index(253.8)
+    assert total.customdata[i] == "2023-Q2"
+    assert "253.8 bn KZT" in total.text[i]
+    assert total.connectgaps is False
+    assert list(fig.layout.xaxis.categoryarray) == x
+    assert fig.layout.xaxis.type == "category"
+    assert fig.layout.yaxis.title.text == "bn KZT"
+
+    gaps = trace_named(fig, "not reported")
+    assert gaps.yaxis == "y2"  # its own strip, off the value axis: never read as 0
+    assert set(gaps.x) == {"Q1 2022", "Q3 2022", "Q4 2022", "Q3 2023", "Q4 2023"}
+    assert all("not reported" in t for t in gaps.text)
+    assert fig.layout.shapes  # grey bands where nothing was reported
+
+
+def test_time_series_all_null_is_an_empty_state(store):
+    s = store.series("remittance_outflow", "amount", "KZT_bn", first="2019-Q1", last="2019-Q4")
+    fig = figures.time_series(s, ind("remittance_outflow"), "amount", "KZT_bn")
+    assert "Not reported for any quarter in this range" in annotation_texts(fig)
+    assert not fig.data
+
+
+def test_time_series_marks_derived_points(store):
+    s = store.series(
+        "trp_issued", "count", "permits", countries=("TOT", "UZB"), first="2023-Q1", last="2023-Q2"
+    )
+    fig = figures.time_series(s, ind("trp_issued"), "count", "permits")
+    uzb = trace_named(fig, "Uzbekistan")
+    i = list(uzb.customdata).index("2023-Q2")
+    assert uzb.marker.symbol[i] == "circle-open"
+    assert "derived: " in uzb.text[i]
+    assert trace_named(fig, "Total").marker.symbol[i] == "circle"
+
+
+# -- months ---------------------------------------------------------------------------------------------
+def test_months_bar_real_quarter(store):
+    months = store.months_of_quarter("remittance_outflow", "2023-Q2")
+    fig = figures.months_bar(months, ind("remittance_outflow"), "KZT_bn", "Q2 2023")
+    bar = fig.data[0]
+    texts = " ".join(bar.text)
+    for v in ("76.4", "89.9", "87.5"):
+        assert v in texts
+    assert list(bar.x) == ["Apr 2023", "May 2023", "Jun 2023"]
+    assert list(bar.customdata) == ["2023-04", "2023-05", "2023-06"]
+
+
+def test_months_bar_unreported_month_is_labelled_not_zero(store):
+    months = store.months_of_quarter("remittance_outflow", "2023-Q2")
+    months[1] = dataclasses.replace(months[1], value=None, status="not_reported")
+    fig = figures.months_bar(months, ind("remittance_outflow"), "KZT_bn", "Q2 2023")
+    assert list(fig.data[0].x) == ["Apr 2023", "Jun 2023"]
+    assert list(fig.layout.xaxis.categoryarray) == ["Apr 2023", "May 2023", "Jun 2023"]
+    notes = [a for a in fig.layout.annotations if "not reported" in a.text]
+    assert len(notes) == 1 and notes[0].x == "May 2023"
+
+
+def test_months_bar_none_reported(store):
+    months = [
+        dataclasses.replace(m, value=None, status="not_reported")
+        for m in store.months_of_quarter("remittance_outflow", "2023-Q2")
+    ]
+    fig = figures.months_bar(months, ind("remittance_outflow"), "KZT_bn", "Q2 2023")
+    assert "not reported" in annotation_texts(fig)
+    assert "Monthly figures were not reported for Q2 2023" in annotation_texts(fig)
+    assert not fig.data
+
+
+# -- donut ----------------------------------------------------------------------------------------------
+def test_donut_adds_computed_remainder(store):
+    rows = store.breakdown("prp_issued", "2023-Q2", "quarter", "share_pct", "percent")
+    fig = figures.donut(rows, ind("prp_issued"), "Q2 2023")
+    pie = fig.data[0]
+    assert pie.hole == 0.55
+    labels, values, codes = list(pie.labels), list(pie.values), list(pie.customdata)
+    i = labels.index("Not itemised in the source")
+    assert values[i] == pytest.approx(2.0)
+    assert codes[i] == ""
+    assert "computed" in pie.hovertext[i] and "98.0%" in pie.hovertext[i]
+    assert codes[labels.index("Other countries")] == "OTH"
+    assert pie.marker.colors[i] == theme.NOT_REPORTED_COLOR
+    named = [v for c, v in zip(codes, values, strict=True) if c not in ("", "OTH")]
+    assert named == sorted(named, reverse=True)
+
+
+def test_donut_customdata_is_iso3(store):
+    rows = store.breakdown("trp_issued", "2023-Q2", "quarter", "share_pct", "percent")
+    fig = figures.donut(rows, ind("trp_issued"), "Q2 2023")
+    pie = fig.data[0]
+    assert "UZB" in pie.customdata
+    assert pie.labels[list(pie.customdata).index("UZB")] == "Uzbekistan"
+
+
+def test_donut_warns_when_shares_exceed_100(store):
+    rows = store.breakdown("trp_issued", "2023-Q2", "quarter", "share_pct", "percent")
+    rows = rows.with_columns(
+        pl.when(pl.col("country_iso3") == "UZB").then(70.8).otherwise(pl.col("value")).alias("value")
+    )
+    fig = figures.donut(rows, ind("trp_issued"), "Q2 2023")
+    assert "add up to 102.1%" in annotation_texts(fig)
+    assert "Not itemised in the source" not in fig.data[0].labels
+
+
+def test_donut_empty(store):
+    rows = store.breakdown("trp_issued", "2019-Q2", "quarter", "share_pct", "percent")
+    fig = figures.donut(rows, ind("trp_issued"), "Q2 2019")
+    assert "No nationality shares reported for Q2 2019" in annotation_texts(fig)
+
+
+# -- spans ----------------------------------------------------------------------------------------------
+def test_spans_chart_draws_h1_as_one_span(store):
+    fig = figures.spans_chart(spans_rows(store, "departures", "count"), ind("departures"), "persons")
+    assert fig.layout.title.text == "Figures reported for longer periods"
+    half = trace_named(fig, "Half-year")
+    i = list(half.y).index("H1 2023")
+    assert half.text[i] == "6,996 persons"
+    assert half.base[i] == "2023-01-01"
+    assert half.x[i] == 181 * 86_400_000  # 1 Jan - 30 Jun, one bar, not quarters
+    assert half.orientation == "h"
+    assert "Q1" not in " ".join(fig.layout.yaxis.categoryarray)
+
+
+def test_spans_chart_open_ytd_and_stocks_are_markers(store):
+    fig = figures.spans_chart(spans_rows(store, "trp_issued", "count", None), ind("trp_issued"), "permits")
+    open_ytd = trace_named(fig, "Year to date (end not stated)")
+    assert open_ytd.type == "scatter"
+    assert any("Total" in y for y in open_ytd.y)
+    assert "314,741 permits" in open_ytd.text
+    fig = figures.spans_chart(
+        spans_rows(store, "foreign_workers_permit_holders", "count"),
+        ind("foreign_workers_permit_holders"),
+        "persons",
+    )
+    assert trace_named(fig, "As of a date (stock)").type == "scatter"
+
+
+def test_spans_chart_empty(store):
+    rows = spans_rows(store, "departures", "count").clear()
+    fig = figures.spans_chart(rows, ind("departures"), "persons")
+    assert "No figures reported for longer periods" in annotation_texts(fig)
+
+
+# -- sparkline, empty, sources --------------------------------------------------------------------------
+def test_sparkline_handles_none(store):
+    h = store.headline("remittance_outflow")
+    trend = h.trend
+    assert any(f.value is None for f in trend)
+    fig = figures.sparkline(trend)
+    line = fig.data[0]
+    assert [None if f.value is None else f.value for f in trend] == list(line.y)
+    assert 0 not in line.y
+    assert line.connectgaps is False
+    assert fig.layout.height == figures.SPARKLINE_HEIGHT
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
+    all_none = tuple(dataclasses.replace(f, value=None) for f in trend)
+    assert "not reported" in annotation_texts(figures.sparkline(all_none))
+    assert figures.sparkline(()).data[0].y == ()
+
+
+def test_empty_figure():
+    fig = figures.empty_figure("Nothing to show")
+    assert annotation_texts(fig) == "Nothing to show"
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
+
+
+def test_sources_line():
+    assert figures.sources_line([]) == ""
+    assert figures.sources_line(["A"]) == "Source: A"
+    assert figures.sources_line(["A", "B", "A"]) == "Sources: A; B"
+    assert figures.sources_line(["A", "B", "C", "D", "E"]) == "Sources: A; B; C; and 2 more"
+    assert figures.sources_line(["A", "B", "C"], max_items=1) == "Sources: A; and 2 more"
+
+
+def test_every_figure_uses_the_template_and_serialises(store, trp_map, remittance_series):
+    figs = [
+        trp_map,
+        figures.time_series(remittance_series, ind("remittance_outflow"), "amount", "KZT_bn"),
+        figures.months_bar(
+            store.months_of_quarter("remittance_outflow", "2023-Q2"),
+            ind("remittance_outflow"),
+            "KZT_bn",
+            "Q2 2023",
+        ),
+        figures.donut(
+            store.breakdown("trp_issued", "2023-Q2", "quarter", "share_pct", "percent"),
+            ind("trp_issued"),
+            "Q2 2023",
+        ),
+        figures.spans_chart(spans_rows(store, "departures", "count"), ind("departures"), "persons"),
+        figures.sparkline(store.headline("remittance_outflow").trend),
+        figures.empty_figure("x"),
+    ]
+    for fig in figs:
+        assert fig.layout.template.layout.font.family == theme.FONT_FAMILY
+        payload = json.loads(fig.to_json())
+        assert payload["layout"]["template"]["layout"]["colorway"] == list(theme.PALETTE)
+        for tpl in all_hover_templates(fig):
+            assert ":," not in tpl and ":." not in tpl  # no d3 number formats: text comes from Babel
