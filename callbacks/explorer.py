@@ -96,17 +96,17 @@ function(state) {
 def register(app: Dash) -> None:
     data_dir = app.server.config["MTM_DATA_DIR"]
 
-    # Back / forward: the browser changed the query string; set every control from it.
+    # Back / forward: the browser changed the query string (assets/url_state.js); set every control from it.
+    # (dcc.Location is not used for this: the query is pushed client-side, so its `search` prop goes stale.)
     @app.callback(
         *(Output(i, p, allow_duplicate=True) for i, p in CONTROL_OUTPUTS),
         Output(Ids.STATE, "data", allow_duplicate=True),
         Output(Ids.NOTICE, "children", allow_duplicate=True),
-        Input(Ids.URL, "search"),
-        State(Ids.URL, "pathname"),
+        Input(Ids.URL_POP, "data"),
         prevent_initial_call=True,
     )
-    def from_url(search, pathname):
-        if not pathname or pathname.rstrip("/") != "/explore":
+    def from_url(search):
+        if not isinstance(search, str):
             return (no_update,) * (len(CONTROL_OUTPUTS) + 2)
         store = get_store(data_dir)
         state = parse_query(search, store)

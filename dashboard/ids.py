@@ -9,6 +9,7 @@ class Ids(StrEnum):
     NOTICE = "notice"
     STATE = "explorer-state"
     URL_SYNC = "url-sync"
+    URL_POP = "url-pop"  # set by assets/url_state.js when Back/Forward changes the query string
     DOMAIN = "domain"
     INDICATOR = "indicator"
     MEASURE = "measure"

@@ -240,6 +240,7 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
                 },
             ),
             dcc.Store(id=Ids.URL_SYNC),
+            dcc.Store(id=Ids.URL_POP),
             html.Div(notice(state.notices), id=Ids.NOTICE, role="status"),
             html.H1("Explorer", className="h4 mb-2"),
             controls(state, store),
