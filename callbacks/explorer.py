@@ -81,7 +81,8 @@ CONTROL_OUTPUTS = (
 PUSH_URL = """
 function(state) {
     if (!state || !state.query) { return window.dash_clientside.no_update; }
-    if (window.location.pathname.replace(/\\/$/, '') !== '/explore') { return window.dash_clientside.no_update; }
+    const path = window.location.pathname.replace(/\\/$/, '');
+    if (path !== '/explore') { return window.dash_clientside.no_update; }
     if (window.location.search !== state.query) {
         const url = window.location.pathname + state.query;
         if (window.__mtmExplorerPushed) { window.history.pushState({}, '', url); }

@@ -250,7 +250,8 @@ def derive_counts_from_shares(preferred: list[dict]) -> list[dict]:
             unsure = [o for o in (share, total) if o["conflict"]]
             if unsure:
                 how += "; " + " and ".join(
-                    f"the {'share' if o is share else 'total'} was chosen among {o['n_sources']} differing sources"
+                    f"the {'share' if o is share else 'total'} was chosen among "
+                    f"{o['n_sources']} differing sources"
                     for o in unsure
                 )
             obs_id = f"der-share-{share['obs_id']}-{total['obs_id']}"
