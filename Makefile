@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 $(BIN)/python:
 	@command -v $(PY) >/dev/null || { echo "error: $(PY) not found; install Python 3.11 or run 'make PY=python3 ...'"; exit 1; }
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/pip install -q -c constraints.txt -e .
@@ -46,7 +46,8 @@ bench: $(VENV)/.installed-test chromium
 	$(BIN)/python scripts/bench.py
 
 lock: $(BIN)/python
-	$(BIN)/pip freeze --exclude-editable > constraints.txt
+	(echo '# Pinned versions tested together (pip install -c constraints.txt). Regenerate with: make lock'; \
+	  $(BIN)/pip freeze --exclude-editable) > constraints.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -12,6 +12,8 @@ Rules every builder keeps:
 
 from __future__ import annotations
 
+import textwrap
+
 import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -131,10 +133,20 @@ def _quarter_label(qid: str) -> str:
     return _period_label(parse_period(qid, "quarter"))
 
 
+def _wrap(text: str, width: int) -> str:
+    """Plotly never wraps titles: break long ones into lines so they fit a phone screen too."""
+    if len(text) <= width:
+        return _esc(text)
+    head, sep, tail = text.rpartition(", ")
+    if sep and len(tail) <= width:  # keep "…, Q2 2023" whole: break before the period
+        return _wrap(head + ",", width) + "<br>" + _esc(tail)
+    return "<br>".join(_esc(line) for line in textwrap.wrap(text, width))
+
+
 def _title(text: str, subtitle: str = "") -> dict:
-    out: dict[str, Any] = {"text": _esc(text)}
+    out: dict[str, Any] = {"text": _wrap(text, 40)}
     if subtitle:
-        out["subtitle"] = {"text": _esc(subtitle)}
+        out["subtitle"] = {"text": _wrap(subtitle, 56)}
     return out
 
 
@@ -525,7 +537,8 @@ def time_series(
         "yaxis": yaxis,
         "shapes": shapes,
         "hovermode": "closest",
-        "showlegend": True,
+        # one line needs no legend; the "not reported" strip is labelled on its own axis
+        "showlegend": len(countries) > 1,
         "meta": {"indicator": indicator.id, "measure": measure, "unit": u.id, "quarters": quarters},
     }
     if strip:

@@ -109,6 +109,7 @@ def build_template() -> go.layout.Template:
             "yref": "container",
             "yanchor": "top",
             "font": {"size": TITLE_SIZE},
+            "automargin": True,  # a wrapped title pushes the plot down instead of covering it
             "subtitle": {"font": {"size": SUBTITLE_SIZE, "color": MUTED_TEXT_COLOR}},
         },
         colorway=list(PALETTE),
@@ -130,8 +131,10 @@ def build_template() -> go.layout.Template:
             "orientation": "h",
             "x": 0,
             "xanchor": "left",
-            "y": -0.12,
-            "yanchor": "top",
+            # at the bottom of the whole figure, below the axis labels (they may be rotated on a phone)
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
             "font": {"size": 12},
             "bgcolor": "rgba(255,255,255,0)",
         },
