@@ -16,7 +16,7 @@ from dashboard.data import get_store
 from dashboard.ids import Ids
 from dashboard.periods import parse_period, period_label
 from dashboard.state import MAX_COUNTRIES, ExplorerState, parse_query
-from dashboard.views import drawable_codes, shown_rows, spans_rows
+from dashboard.views import donut_rows, drawable_codes, shown_rows, spans_rows
 from layouts.explorer import measure_radio_options, notice, period_dropdown_options
 from layouts.tables import figures_table
 
@@ -184,9 +184,7 @@ def register(app: Dash) -> None:
         rows = store.breakdown(s.indicator, s.period, s.period_type, s.measure, s.unit)
         label = period_label(parse_period(s.period, s.period_type))
         fig = figures.choropleth(rows, ind, s.measure, s.unit, label, s.countries, drawable_codes())
-        ids = [sid for lst in rows["derived_from"].to_list() if lst for sid in lst] + rows[
-            "source_id"
-        ].to_list()
+        ids = _source_ids(rows)
         links = [
             dcc.Link(f"{country_name(c)} profile →", href=f"/country/{c}", className="me-3")
             for c in (s.countries or [r for r in rows["country_iso3"].to_list() if r != "OTH"][:3])
@@ -202,9 +200,9 @@ def register(app: Dash) -> None:
         store = get_store(data_dir)
         s = state_from_store(data, store)
         ind = catalogue().indicator(s.indicator)
-        rows = store.breakdown(s.indicator, s.period, s.period_type, "share_pct", "percent")
+        rows = donut_rows(store, s)
         fig = figures.donut(rows, ind, period_label(parse_period(s.period, s.period_type)))
-        return fig, figures.sources_line(store.documents_for(rows["source_id"].to_list()))
+        return fig, figures.sources_line(store.documents_for(_source_ids(rows)))
 
     @app.callback(
         Output(Ids.SERIES, "figure"),
@@ -229,7 +227,7 @@ def register(app: Dash) -> None:
             return fig, figures.sources_line(store.documents_for(ids)), crumb, False, spans
         series = store.series(s.indicator, s.measure, s.unit, countries, "quarter", s.first, s.last)
         fig = figures.time_series(series, ind, s.measure, s.unit)
-        ids = [x for x in series["source_id"].to_list() if x]
+        ids = [x for x in _source_ids(series) if x]
         crumb = html.Span("Click a quarter to see its months.", className="text-muted ms-2")
         return fig, figures.sources_line(store.documents_for(ids)), crumb, True, spans
 
@@ -254,6 +252,11 @@ def register(app: Dash) -> None:
             ),
         ]
         return figures_table(shown_rows(store, s), store.sources), definition
+
+
+def _source_ids(rows) -> list[str]:
+    """The source rows behind a panel's rows: a derived value's inputs, else its own source."""
+    return [sid for lst in rows["derived_from"].to_list() if lst for sid in lst] + rows["source_id"].to_list()
 
 
 def _clicked(click: dict | None, key: str) -> str | None:

@@ -12,10 +12,9 @@ Rules every builder keeps:
 
 from __future__ import annotations
 
-import textwrap
-
 import html
 import math
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any

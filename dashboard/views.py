@@ -8,8 +8,10 @@ from pathlib import Path
 
 import polars as pl
 
+from dashboard.catalogue import catalogue
 from dashboard.countries import TOTAL
 from dashboard.data import DataStore
+from dashboard.formatting import fmt_value
 from dashboard.periods import parse_period, period_label
 from dashboard.state import ExplorerState
 
@@ -116,3 +118,33 @@ def country_rows(store: DataStore, iso3: str) -> pl.DataFrame:
 def countries_with_data(store: DataStore) -> list[str]:
     codes = store.preferred["country_iso3"].unique().to_list()
     return sorted(c for c in codes if c not in (TOTAL, "OTH"))
+
+
+def donut_rows(store: DataStore, s: ExplorerState) -> pl.DataFrame:
+    """Shares by country for the period: as published; else computed from the countries' published levels
+    and the published total (marked derived, with how). Never from a different period or unit."""
+    shares = store.breakdown(s.indicator, s.period, s.period_type, "share_pct", "percent")
+    if not shares.is_empty():
+        return shares
+    ind = catalogue().indicator(s.indicator)
+    units = sorted(ind.level_units, key=lambda u: u != s.unit)  # the unit on screen first
+    for unit in units:
+        for measure in ("count", "amount"):
+            if measure not in ind.measures:
+                continue
+            total = store.figure(ind.id, s.period, s.period_type, TOTAL, measure, unit)
+            levels = store.breakdown(ind.id, s.period, s.period_type, measure, unit)
+            if not total.reported or levels.is_empty():
+                continue
+            label = label_of(s.period, s.period_type)
+            derivation = [
+                f"{fmt_value(v, unit)} of the total {fmt_value(total.value, unit)} ({label})"
+                for v in levels["value"].to_list()
+            ]
+            return levels.with_columns(
+                (pl.col("value") / total.value * 100.0).alias("value"),
+                pl.lit("derived").alias("status"),
+                pl.Series("derivation", derivation),
+                pl.concat_list(pl.col("source_id"), pl.lit(total.source_ids[0])).alias("derived_from"),
+            )
+    return shares
