@@ -6,3 +6,9 @@ window.addEventListener("popstate", function () {
     window.dash_clientside.set_props("url-pop", { data: window.location.search });
   }
 });
+
+// Navigate inside the app as dcc.Link does: a history entry, then dcc.Location picks the new path up.
+window.mtmNavigate = function (href) {
+  window.history.pushState({}, "", href);
+  window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+};

@@ -94,6 +94,15 @@ function(state) {
 """
 
 
+NAVIGATE_TO_COUNTRY = """
+function(click) {
+    const code = click && click.points && click.points[0] && click.points[0].location;
+    if (typeof code === 'string' && /^[A-Z]{3}$/.test(code)) { window.mtmNavigate('/country/' + code); }
+    return window.dash_clientside.no_update;
+}
+"""
+
+
 def register(app: Dash) -> None:
     data_dir = app.server.config["MTM_DATA_DIR"]
 
@@ -117,7 +126,6 @@ def register(app: Dash) -> None:
     @app.callback(
         Output(Ids.STATE, "data"),
         *(Output(i, p) for i, p in CONTROL_OUTPUTS[1:]),
-        Output(Ids.URL, "pathname"),
         Input(Ids.INDICATOR, "value"),
         Input(Ids.MEASURE, "value"),
         Input(Ids.PERIOD, "value"),
@@ -128,7 +136,6 @@ def register(app: Dash) -> None:
         Input(Ids.SERIES, "clickData"),
         Input(Ids.DRILL_UP, "n_clicks"),
         Input(Ids.DONUT, "clickData"),
-        Input(Ids.MAP, "clickData"),
         State(Ids.STATE, "data"),
         prevent_initial_call=True,
     )
@@ -143,16 +150,10 @@ def register(app: Dash) -> None:
         series_click,
         _up,
         donut_click,
-        map_click,
         previous,
     ):
         store = get_store(data_dir)
         trigger = ctx.triggered_id
-        if trigger == Ids.MAP:
-            code = _clicked(map_click, "location")
-            if code and code in all_codes():
-                return (no_update,) * (len(CONTROL_OUTPUTS)) + (f"/country/{code}",)
-            return (no_update,) * (len(CONTROL_OUTPUTS) + 1)
         prev = state_from_store(previous, store)
         state = _apply(
             prev,
@@ -167,9 +168,13 @@ def register(app: Dash) -> None:
             donut_click,
             store,
         )
-        return (_state_data(state), *_control_values(state, store)[1:], no_update)
+        return (_state_data(state), *_control_values(state, store)[1:])
 
     app.clientside_callback(PUSH_URL, Output(Ids.URL_SYNC, "data"), Input(Ids.STATE, "data"))
+    # Clicking a country on the map opens its profile, as a link would (a history entry, Back returns).
+    app.clientside_callback(
+        NAVIGATE_TO_COUNTRY, Output(Ids.MAP, "id"), Input(Ids.MAP, "clickData"), prevent_initial_call=True
+    )
 
     @app.callback(
         Output(Ids.MAP, "figure"),
