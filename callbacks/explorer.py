@@ -62,6 +62,7 @@ def _control_values(state: ExplorerState, store) -> tuple:
         list(state.countries),
         state.first,
         state.last,
+        ind.domain,
     )
 
 
@@ -74,6 +75,7 @@ CONTROL_OUTPUTS = (
     (Ids.COUNTRIES, "value"),
     (Ids.FIRST, "value"),
     (Ids.LAST, "value"),
+    (Ids.DOMAIN, "value"),
 )
 
 # Writes the state's query string into the address bar. The first write on a page replaces the entry (so a
@@ -125,7 +127,8 @@ def register(app: Dash) -> None:
     # A control changed or a chart was clicked: the new state, validated; controls follow it.
     @app.callback(
         Output(Ids.STATE, "data"),
-        *(Output(i, p) for i, p in CONTROL_OUTPUTS[1:]),
+        *(Output(i, p) for i, p in CONTROL_OUTPUTS),
+        Input(Ids.DOMAIN, "value"),
         Input(Ids.INDICATOR, "value"),
         Input(Ids.MEASURE, "value"),
         Input(Ids.PERIOD, "value"),
@@ -140,6 +143,7 @@ def register(app: Dash) -> None:
         prevent_initial_call=True,
     )
     def on_control(
+        domain,
         indicator,
         measure,
         period,
@@ -155,6 +159,11 @@ def register(app: Dash) -> None:
         store = get_store(data_dir)
         trigger = ctx.triggered_id
         prev = state_from_store(previous, store)
+        if trigger == Ids.DOMAIN and isinstance(domain, str):
+            # a new theme opens its first indicator
+            in_domain = [i.id for i in catalogue().indicators if i.domain == domain]
+            if in_domain and catalogue().indicator(prev.indicator).domain != domain:
+                trigger, indicator = Ids.INDICATOR, in_domain[0]
         state = _apply(
             prev,
             trigger,
@@ -168,7 +177,7 @@ def register(app: Dash) -> None:
             donut_click,
             store,
         )
-        return (_state_data(state), *_control_values(state, store)[1:])
+        return (_state_data(state), *_control_values(state, store))
 
     app.clientside_callback(PUSH_URL, Output(Ids.URL_SYNC, "data"), Input(Ids.STATE, "data"))
     # Clicking a country on the map opens its profile, as a link would (a history entry, Back returns).

@@ -94,6 +94,27 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
             dbc.Row(
                 [
                     dbc.Col(
+                        html.Div(
+                            [
+                                html.Span(
+                                    "Theme", className="form-label small fw-semibold me-2", id="domain-label"
+                                ),
+                                dcc.RadioItems(
+                                    id=Ids.DOMAIN,
+                                    options=[{"label": d.title, "value": d.id} for d in cat.domains],
+                                    value=ind.domain,
+                                    inline=True,
+                                    className="small d-inline",
+                                    inputClassName="me-1",
+                                    labelClassName="me-3",
+                                ),
+                            ],
+                            role="radiogroup",
+                            **{"aria-labelledby": "domain-label"},
+                        ),
+                        xs=12,
+                    ),
+                    dbc.Col(
                         [
                             _label("Indicator", Ids.INDICATOR),
                             dcc.Dropdown(

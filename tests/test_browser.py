@@ -276,3 +276,21 @@ def test_map_click_opens_the_country_profile(page, base_url):
     page.wait_for_function("() => location.pathname === '/explore'")
     wait_explorer(page)
     assert query(page)["indicator"] == ["trp_issued"]
+
+
+def test_theme_and_indicator_controls_change_the_view(page, base_url):
+    page.goto(base_url + "/explore")
+    wait_explorer(page)
+    page.get_by_label("Remittances", exact=True).check()
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('indicator') === 'remittance_outflow'"
+    )
+    wait_ready(page)
+    page.wait_for_function("() => document.querySelector('#table').innerText.includes('bn KZT')")
+    assert "Remittances sent from Kazakhstan" in page.inner_text("#definition")
+    # measure: the same indicator in US dollars
+    page.get_by_label("Amount (mn USD)").check()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('unit') === 'USD_mn'")
+    wait_ready(page)
+    page.wait_for_function("() => document.querySelector('#table').innerText.includes('mn USD')")
+    assert page.watch.console_errors == []

@@ -1,0 +1,640 @@
+"""Benchmark the explorer: server-side callback time (shipped data and a 2M-row SYNTHETIC set), page-ready
+time and first-load bytes in headless Chromium, callback payload sizes.
+
+    .venv/bin/python scripts/bench.py          # `make bench`
+
+How:
+
+1. Record: serve the app with gunicorn (tests/browser.py), drive /explore in Debian's Chromium (load, donut
+   click, country presets, indicator / measure / period changes, drill into a quarter and back up, browser
+   Back, a shared link) and keep every POST to /_dash-update-component (its JSON body).
+2. Replay: build the app in-process with create_app(data_dir), send each recorded body through
+   app.server.test_client() (with Accept-Encoding, so compression is counted), warm once, then time each
+   request many times with time.perf_counter. That is the Flask handling time: no network, no browser.
+   Done on the shipped data and on the synthetic set (made by scripts/make_synthetic.py in a temp dir when
+   --synthetic-dir has none).
+3. Page: load /explore in a fresh browser context ~5 times; time from navigation until every chart in #map
+   #donut #series #spans is drawn (main svg of the server's figure) and no component is loading; sum the
+   bytes transferred (CDP Network.loadingFinished encodedDataLength, compressed as sent).
+
+Prints a table, then the slowest callback's profile, and as its LAST line one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import math
+import os
+import platform
+import pstats
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for p in (ROOT, ROOT / "scripts"):
+    if str(p) not in sys.path:
+        sys.path.insert(0, str(p))
+
+import make_synthetic  # noqa: E402
+
+from dashboard.data import DEFAULT_DIR  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, gunicorn  # noqa: E402
+
+DASH_POST = "/_dash-update-component"
+ACCEPT_ENCODING = "gzip, deflate, br, zstd"  # what Chromium sends
+EXPLORE = "/explore?indicator=trp_issued&period=2023-Q2"
+
+TARGETS = {
+    "callback_p95_ms": 10.0,
+    "callback_p95_ms_2m": 25.0,
+    "page_ready_ms": 2000.0,
+    "first_load_kb": 2500.0,
+    "payload_kb_max": 50.0,
+}
+
+# Short names for the callbacks, by the first output id of their "output" string.
+CALLBACK_NAMES = {
+    "page": "route (page layout)",
+    "explorer-state": "on_control (state)",
+    "indicator": "from_url (Back/Forward)",
+    "map": "draw_map",
+    "donut": "draw_donut",
+    "series": "draw_series (+spans)",
+    "table": "draw_table",
+}
+
+READY_JS = """
+() => {
+  if (document.querySelectorAll('[data-dash-is-loading="true"]').length) return false;
+  for (const id of ['map', 'donut', 'series', 'spans']) {
+    const plots = document.querySelectorAll('#' + id + ' .js-plotly-plot');
+    if (!plots.length) return false;
+    for (const gd of plots) {
+      if (!gd.querySelector('.main-svg')) return false;
+      // the server's figure has arrived (an empty dcc.Graph also draws a main svg, with no template)
+      if (!gd.layout || !gd.layout.template) return false;
+    }
+  }
+  return performance.now();
+}
+"""
+MAP_SHAPES_JS = "() => document.querySelectorAll('#map path.choroplethlocation').length > 0 && performance.now()"
+
+
+# -- helpers -----------------------------------------------------------------------------------------------
+def pct(values: list[float], q: float, weights: list[float] | None = None) -> float:
+    """Percentile q (0-100), linear between closest ranks; with weights, the weighted nearest rank."""
+    if not values:
+        return float("nan")
+    if weights is None:
+        xs = sorted(values)
+        k = (len(xs) - 1) * q / 100
+        lo, hi = math.floor(k), math.ceil(k)
+        return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+    pairs = sorted(zip(values, weights, strict=True))
+    total, acc = sum(weights), 0.0
+    for v, w in pairs:
+        acc += w
+        if acc >= total * q / 100 - 1e-12:
+            return v
+    return pairs[-1][0]
+
+
+def callback_name(output: str) -> str:
+    first = output.strip(".").split(".")[0]
+    return CALLBACK_NAMES.get(first, output[:40])
+
+
+def status(value: float, target: float) -> str:
+    if value != value:  # nan
+        return "n/a"
+    if value <= target:
+        return "OK"
+    return f"MISSED by {value - target:,.1f} ({value / target:.1f}x)"
+
+
+@dataclass
+class Recorded:
+    body: str
+    output: str
+    name: str
+    detail: str  # what triggered it (control callbacks) or which view it drew (panels)
+
+
+@dataclass
+class Timed:
+    rec: Recorded
+    times_ms: list[float] = field(default_factory=list)
+    raw_bytes: int = 0
+    sent_bytes: int = 0  # compressed, as sent
+    encoding: str = ""
+    status: int = 0
+
+
+def describe(body: dict) -> str:
+    """The trigger of a control callback, or the view a panel callback draws."""
+    output = body.get("output", "")
+    changed = body.get("changedPropIds") or []
+    state = None
+    for item in [*body.get("inputs", []), *body.get("state", [])]:
+        if isinstance(item, dict) and item.get("id") == "explorer-state":
+            state = item.get("value")
+    if output.startswith("page.") or output.startswith("..indicator.value"):
+        search = next(
+            (i.get("value") for i in [*body.get("inputs", []), *body.get("state", [])] if isinstance(i, dict)
+             and i.get("property") in ("search", "data")),
+            "",
+        )
+        return f"query {str(search)[:48]}"
+    if output.startswith("..explorer-state"):
+        trig = changed[0] if changed else "?"
+        if trig.startswith("{"):
+            try:
+                trig = "preset " + json.loads(trig.rsplit(".", 1)[0]).get("group", "?")
+            except ValueError:
+                pass
+        ind = state.get("indicator") if isinstance(state, dict) else "?"
+        return f"{trig} (from {ind})"
+    if isinstance(state, dict):
+        bits = [state.get("indicator", "?"), f"{state.get('measure')}|{state.get('unit')}", state.get("period", "")]
+        if state.get("countries"):
+            bits.append(f"{len(state['countries'])} countries")
+        if state.get("drill"):
+            bits.append(f"drill {state['drill']}")
+        return " ".join(str(b) for b in bits)
+    return ""
+
+
+# -- 1. record realistic callback requests in Chromium --------------------------------------------------------
+class DashTraffic:
+    """Callback POSTs of a page: their bodies, and whether any is still in flight."""
+
+    def __init__(self, page):
+        self.page = page
+        self.bodies: list[str] = []
+        self.inflight = 0
+        self.last = time.monotonic()
+        page.on("request", self._start)
+        page.on("requestfinished", self._end)
+        page.on("requestfailed", self._end)
+
+    @staticmethod
+    def _is_dash(r) -> bool:
+        return r.method == "POST" and DASH_POST in r.url
+
+    def _start(self, r) -> None:
+        if self._is_dash(r):
+            self.bodies.append(r.post_data or "")
+            self.inflight += 1
+            self.last = time.monotonic()
+
+    def _end(self, r) -> None:
+        if self._is_dash(r):
+            self.inflight -= 1
+            self.last = time.monotonic()
+
+    def settle(self, quiet: float = 0.4, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.page.wait_for_timeout(60)  # lets Playwright deliver the events
+            idle = self.inflight <= 0 and time.monotonic() - self.last > quiet
+            if idle and self.page.evaluate(
+                "() => document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0"
+            ):
+                return
+
+
+def record(browser, base: str, log) -> list[Recorded]:
+    from tests.test_browser import CLICK_POINT_JS
+
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = ctx.new_page()
+    page.set_default_timeout(15000)
+    traffic = DashTraffic(page)
+
+    def ready():
+        page.wait_for_function(READY_JS, polling="raf")
+        traffic.settle()
+
+    def pick(dropdown: str, value: str):
+        page.click(f"#{dropdown}")
+        page.click(f'.dash-dropdown-option:has(input[value="{value}"])')
+
+    def donut_slice():
+        xy = page.evaluate(
+            """() => {
+              const gd = document.querySelector('#donut .js-plotly-plot');
+              if (!gd || !gd.calcdata || !gd.calcdata[0]) return null;
+              const rect = gd.getBoundingClientRect(), cd = gd.calcdata[0], c0 = cd[0];
+              for (const pt of cd) {
+                const code = (gd._fullData[0].customdata || [])[pt.i];
+                if (typeof code === 'string' && /^[A-Z]{3}$/.test(code) && code !== 'OTH' && code !== 'TOT')
+                  return [rect.left + c0.cx + 0.85 * pt.pxmid[0], rect.top + c0.cy + 0.85 * pt.pxmid[1]];
+              }
+              return null;
+            }"""
+        )
+        if not xy:
+            raise RuntimeError("no country slice in the donut")
+        page.mouse.click(*xy)
+
+    def drill(quarter: str):
+        page.locator("#series").scroll_into_view_if_needed()
+        xy = page.evaluate(CLICK_POINT_JS, ["series", quarter])
+        if not xy:
+            raise RuntimeError(f"no clickable {quarter} point in the trend")
+        page.mouse.click(*xy)
+
+    steps = [
+        ("load /explore (trp_issued)", lambda: page.goto(base + EXPLORE)),
+        ("donut slice click", donut_slice),
+        ("preset CIS", lambda: page.get_by_role("button", name="CIS", exact=True).click()),
+        ("preset Clear", lambda: page.get_by_role("button", name="Clear", exact=True).click()),
+        ("indicator -> remittance_outflow", lambda: pick("indicator", "remittance_outflow")),
+        ("drill into 2023-Q2", lambda: drill("2023-Q2")),
+        ("drill up", lambda: page.click("#drill-up")),
+        ("measure -> USD", lambda: page.click('#measure input[value="amount|USD_mn"]')),
+        ("measure -> share", lambda: page.click('#measure input[value="share_pct|percent"]')),
+        ("period -> Q1 2023", lambda: pick("period", "quarter|2023-Q1")),
+        ("indicator -> visas_issued", lambda: pick("indicator", "visas_issued")),
+        ("preset EAEU", lambda: page.get_by_role("button", name="EAEU", exact=True).click()),
+        ("browser Back", lambda: page.go_back()),
+        ("indicator -> border_arrivals", lambda: pick("indicator", "border_arrivals")),
+        (
+            "load a shared link (remittance_outflow, 2 countries)",
+            lambda: page.goto(
+                base + "/explore?indicator=remittance_outflow&measure=amount&unit=KZT_bn&period=2023-Q2"
+                "&countries=UZB,RUS"
+            ),
+        ),
+    ]
+    for label, action in steps:
+        before = len(traffic.bodies)
+        try:
+            action()
+            ready()
+        except Exception as exc:  # keep what was recorded; say what failed
+            log(f"  step {label!r} failed: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
+            traffic.settle()
+        log(f"  {label:52s} {len(traffic.bodies) - before:2d} callback requests")
+    ctx.close()
+
+    out, seen = [], set()
+    for body in traffic.bodies:
+        if body in seen:
+            continue
+        seen.add(body)
+        d = json.loads(body)
+        out.append(Recorded(body, d.get("output", ""), callback_name(d.get("output", "")), describe(d)))
+    return out
+
+
+# -- 2. replay through the Flask test client -------------------------------------------------------------
+def replay(data_dir: Path, recs: list[Recorded], reps: int, body_budget_s: float | None, log) -> tuple:
+    """Time every recorded request; with body_budget_s, fewer repetitions for very slow requests (>= 3)."""
+    from dashboard.app_factory import create_app
+
+    t0 = time.perf_counter()
+    app = create_app(data_dir)
+    log(f"  app built on {data_dir} in {time.perf_counter() - t0:.1f}s")
+    client = app.server.test_client()
+    headers = {"Content-Type": "application/json", "Accept-Encoding": ACCEPT_ENCODING}
+    results = [Timed(r) for r in recs]
+    for t in results:  # warm up; sizes with and without compression
+        raw = client.post(DASH_POST, data=t.rec.body, headers={"Content-Type": "application/json"})
+        t.raw_bytes = len(raw.get_data())
+        t0 = time.perf_counter()
+        sent = client.post(DASH_POST, data=t.rec.body, headers=headers)
+        t.times_ms.append((time.perf_counter() - t0) * 1000)  # dropped below: warm-up
+        t.sent_bytes = len(sent.get_data())
+        t.encoding = sent.headers.get("Content-Encoding", "identity")
+        t.status = sent.status_code
+    wanted = []
+    for t in results:
+        n = reps
+        if body_budget_s:
+            n = max(3, min(reps, int(body_budget_s * 1000 / max(t.times_ms[0], 0.01))))
+        wanted.append(n)
+        t.times_ms.clear()
+    for rnd in range(max(wanted)):  # round robin, so drift over the run hits every request alike
+        for t, n in zip(results, wanted, strict=True):
+            if rnd < n:
+                t0 = time.perf_counter()
+                client.post(DASH_POST, data=t.rec.body, headers=headers)
+                t.times_ms.append((time.perf_counter() - t0) * 1000)
+    return app, results
+
+
+def summarise(results: list[Timed]) -> dict:
+    """Per callback and pooled percentiles; every recorded request weighs the same."""
+    vals, weights = [], []
+    for t in results:
+        vals += t.times_ms
+        weights += [1 / len(t.times_ms)] * len(t.times_ms)
+    by_cb: dict[str, list[Timed]] = {}
+    for t in results:
+        by_cb.setdefault(t.rec.name, []).append(t)
+    per_cb = {}
+    for name, ts in by_cb.items():
+        v = [x for t in ts for x in t.times_ms]
+        w = [1 / len(t.times_ms) for t in ts for _ in t.times_ms]
+        per_cb[name] = {
+            "requests": len(ts),
+            "p50_ms": pct(v, 50, w),
+            "p95_ms": pct(v, 95, w),
+            "max_ms": max(v),
+            "raw_kb_max": max(t.raw_bytes for t in ts) / 1024,
+            "sent_kb_max": max(t.sent_bytes for t in ts) / 1024,
+        }
+    return {
+        "p50_ms": pct(vals, 50, weights),
+        "p95_ms": pct(vals, 95, weights),
+        "per_callback": per_cb,
+        "raw_kb_max": max(t.raw_bytes for t in results) / 1024,
+        "sent_kb_max": max(t.sent_bytes for t in results) / 1024,
+        "bad_status": sorted({t.status for t in results if t.status not in (200, 204)}),
+    }
+
+
+def profile(app, rec: Recorded, calls: int = 3, top: int = 14) -> str:
+    """cProfile of one recorded request: the functions of this repo (and polars) by cumulative time."""
+    client = app.server.test_client()
+    headers = {"Content-Type": "application/json", "Accept-Encoding": ACCEPT_ENCODING}
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(calls):
+        client.post(DASH_POST, data=rec.body, headers=headers)
+    prof.disable()
+    buf = io.StringIO()
+    st = pstats.Stats(prof, stream=buf)
+    st.sort_stats("cumulative")
+    st.print_stats(r"(dashboard|callbacks|layouts)/.*\.py|polars/dataframe/frame\.py.*\((filter|sort)", top)
+    lines = [ln for ln in buf.getvalue().splitlines() if ln.strip()]
+    start = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("ncalls")), 0)
+    return "\n".join(ln.replace(str(ROOT) + "/", "") for ln in lines[start:])
+
+
+# -- 3. page ready and first-load bytes ---------------------------------------------------------------
+def page_loads(browser, base: str, loads: int, log) -> dict:
+    ready, map_drawn, wall, sent_kb, raw_kb, details = [], [], [], [], [], None
+    for i in range(loads + 1):  # the first load only warms the workers; not counted
+        ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
+        page = ctx.new_page()
+        page.set_default_timeout(30000)
+        cdp = ctx.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        resp: dict[str, dict] = {}
+        done: dict[str, float] = {}
+
+        def on_response(ev, resp=resp):
+            r = ev["response"]
+            headers = {k.lower(): v for k, v in r.get("headers", {}).items()}
+            resp[ev["requestId"]] = {"url": r["url"], "encoding": headers.get("content-encoding", "identity")}
+
+        cdp.on("Network.responseReceived", on_response)
+        cdp.on("Network.loadingFinished", lambda ev, done=done: done.__setitem__(ev["requestId"], ev["encodedDataLength"]))
+        t0 = time.perf_counter()
+        page.goto(base + EXPLORE, wait_until="commit")
+        at_ready = page.wait_for_function(READY_JS, polling="raf").json_value()
+        t_wall = (time.perf_counter() - t0) * 1000
+        at_map = page.wait_for_function(MAP_SHAPES_JS, polling="raf").json_value()
+        page.wait_for_load_state("networkidle")
+        decoded = page.evaluate(
+            "() => performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
+            ".reduce((s, e) => s + (e.decodedBodySize || 0), 0)"
+        )
+        if i > 0:
+            ready.append(at_ready)
+            map_drawn.append(at_map)
+            wall.append(t_wall)
+            sent_kb.append(sum(done.values()) / 1024)
+            raw_kb.append(decoded / 1024)
+            if details is None:
+                rows = [(done[k], resp.get(k, {})) for k in done]
+                details = {
+                    "requests": len(done),
+                    "uncompressed_over_1kb": sorted(
+                        {r.get("url", "?").split("?")[0].replace(base, "") for n, r in rows
+                         if n > 1024 and r.get("encoding") == "identity"}
+                    ),
+                    "largest": [
+                        (n / 1024, r.get("encoding", "?"), r.get("url", "?").split("?")[0].replace(base, ""))
+                        for n, r in sorted(rows, key=lambda x: -x[0])[:6]
+                    ],
+                }
+        log(f"  load {i}{' (warm-up, not counted)' if i == 0 else ''}: ready {at_ready:,.0f} ms, "
+            f"map shapes {at_map:,.0f} ms, {sum(done.values()) / 1024:,.0f} KB transferred")
+        ctx.close()
+    return {
+        "page_ready_ms": statistics.median(ready),
+        "page_ready_runs_ms": [round(x) for x in ready],
+        "page_map_drawn_ms": statistics.median(map_drawn),
+        "page_ready_wall_ms": statistics.median(wall),
+        "first_load_kb": statistics.median(sent_kb),
+        "first_load_uncompressed_kb": statistics.median(raw_kb),
+        "details": details,
+    }
+
+
+# -- main ------------------------------------------------------------------------------------------------
+def synthetic_dir(wanted: Path, rows: int, log) -> tuple[Path, Path | None]:
+    """A synthetic set of about `rows` rows: the given dir if it holds one, else a new temp dir (to delete)."""
+    try:
+        manifest = json.loads((wanted / "manifest.json").read_text())["tables"]
+        have = sum(e["rows"] for n, e in manifest.items() if n != "sources")
+        if (wanted / make_synthetic.MARKER).exists() and abs(have - rows) <= 0.1 * rows:
+            log(f"  using {wanted} ({have:,} rows)")
+            return wanted, None
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    tmp = Path(tempfile.mkdtemp(prefix="mtm-synthetic-"))
+    t0 = time.perf_counter()
+    make_synthetic.write(rows, tmp)
+    log(f"  generated {rows:,} SYNTHETIC rows in {tmp} in {time.perf_counter() - t0:.1f}s")
+    return tmp, tmp
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--reps", type=int, default=30, help="timed repetitions of each recorded request")
+    ap.add_argument("--loads", type=int, default=5, help="timed page loads (fresh context each)")
+    ap.add_argument("--rows", type=int, default=2_000_000, help="rows of the synthetic set")
+    ap.add_argument("--synthetic-dir", type=Path, default=make_synthetic.DEFAULT_OUT)
+    ap.add_argument(
+        "--budget", type=float, default=2.0, help="seconds per recorded request on the synthetic set (>= 3 reps)"
+    )
+    ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = ap.parse_args(argv)
+    if not os.path.exists(CHROMIUM):
+        print(f"error: {CHROMIUM} is missing (apt-get install chromium, or `make chromium`)", file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    started = time.perf_counter()
+
+    def log(msg: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f}s] {msg}", flush=True)
+
+    log("recording callback requests in Chromium (shipped data, gunicorn)")
+    env = {"MTM_DATA_DIR": str(DEFAULT_DIR)}
+    with gunicorn(workers=2, env=env) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            recs = record(browser, base, log)
+            log(f"recorded {len(recs)} distinct callback requests; page loads:")
+            page = page_loads(browser, base, args.loads, log)
+        finally:
+            browser.close()
+    if not recs:
+        print("error: no callback request was recorded", file=sys.stderr)
+        return 2
+
+    log(f"replaying on the shipped data ({args.reps} reps each)")
+    app, shipped = replay(DEFAULT_DIR, recs, args.reps, None, log)
+    del app
+    s1 = summarise(shipped)
+
+    log(f"synthetic set of {args.rows:,} rows")
+    syn_dir, to_delete = synthetic_dir(args.synthetic_dir, args.rows, log)
+    try:
+        log(f"replaying on the synthetic set (<= {args.reps} reps, ~{args.budget:g}s per request)")
+        app2, synth = replay(syn_dir, recs, args.reps, args.budget, log)
+        s2 = summarise(synth)
+        slowest = max(synth, key=lambda t: statistics.median(t.times_ms))
+        prof_text = profile(app2, slowest.rec, calls=3 if statistics.median(slowest.times_ms) < 2000 else 1)
+        slowest_shipped = max(shipped, key=lambda t: statistics.median(t.times_ms))
+        del app2
+    finally:
+        if to_delete:
+            shutil.rmtree(to_delete, ignore_errors=True)
+
+    # -- report ------------------------------------------------------------------------------------------
+    import dash
+    import plotly
+    import polars
+
+    print()
+    print(
+        f"MTM Dashboard bench · {os.cpu_count()} cores · Python {platform.python_version()} · dash "
+        f"{dash.__version__} · plotly {plotly.__version__} · polars {polars.__version__} · "
+        f"{time.perf_counter() - started:.0f}s"
+    )
+    print()
+    print("Server-side callback time (Flask test client, Accept-Encoding on; warm; ms)")
+    print(f"{len(recs)} distinct requests recorded in Chromium; shipped: {args.reps} reps each; "
+          f"2M synthetic: {min(len(t.times_ms) for t in synth)}-{max(len(t.times_ms) for t in synth)} reps each")
+    hdr = (
+        f"{'callback':24s} {'req':>3s} | {'p50':>7s} {'p95':>7s} {'KB raw':>7s} {'KB sent':>7s} | "
+        f"{'2M p50':>8s} {'2M p95':>8s} {'2M KB':>7s}"
+    )
+    print(hdr)
+    print("-" * len(hdr))
+    for name in sorted(s1["per_callback"], key=lambda n: list(CALLBACK_NAMES.values()).index(n)
+                       if n in CALLBACK_NAMES.values() else 99):
+        a, b = s1["per_callback"][name], s2["per_callback"][name]
+        print(
+            f"{name:24s} {a['requests']:3d} | {a['p50_ms']:7.1f} {a['p95_ms']:7.1f} {a['raw_kb_max']:7.1f} "
+            f"{a['sent_kb_max']:7.1f} | {b['p50_ms']:8.1f} {b['p95_ms']:8.1f} {b['raw_kb_max']:7.1f}"
+        )
+    print("-" * len(hdr))
+    print(
+        f"{'all (each request = 1)':24s} {len(recs):3d} | {s1['p50_ms']:7.1f} {s1['p95_ms']:7.1f} "
+        f"{s1['raw_kb_max']:7.1f} {s1['sent_kb_max']:7.1f} | {s2['p50_ms']:8.1f} {s2['p95_ms']:8.1f} "
+        f"{s2['raw_kb_max']:7.1f}"
+    )
+    if s1["bad_status"] or s2["bad_status"]:
+        print(f"WARNING: non-200 responses: shipped {s1['bad_status']}, 2M {s2['bad_status']}")
+
+    print()
+    print("Each recorded request (median ms; KB = response body, uncompressed)")
+    print(f"{'callback':24s} {'what':58s} {'med':>6s} {'KB':>6s} | {'2M med':>8s} {'n':>3s}")
+    for a, b in zip(shipped, synth, strict=True):
+        print(
+            f"{a.rec.name:24s} {a.rec.detail[:58]:58s} {statistics.median(a.times_ms):6.1f} "
+            f"{a.raw_bytes / 1024:6.1f} | {statistics.median(b.times_ms):8.1f} {len(b.times_ms):3d}"
+        )
+
+    print()
+    print("Page /explore in headless Chromium (gunicorn, 2 workers, shipped data; fresh context each load)")
+    print(f"  ready (all 4 charts drawn, nothing loading): median {page['page_ready_ms']:,.0f} ms "
+          f"of {page['page_ready_runs_ms']}; wall clock from goto {page['page_ready_wall_ms']:,.0f} ms")
+    print(f"  map shapes drawn: {page['page_map_drawn_ms']:,.0f} ms")
+    d = page["details"]
+    print(f"  first load: {page['first_load_kb']:,.0f} KB transferred ({page['first_load_uncompressed_kb']:,.0f} KB "
+          f"uncompressed bodies), {d['requests']} requests")
+    for kb, enc, url in d["largest"]:
+        print(f"    {kb:8,.1f} KB  {enc:8s} {url[:90]}")
+    if d["uncompressed_over_1kb"]:
+        print(f"  sent uncompressed (> 1 KB): {', '.join(u[:60] for u in d['uncompressed_over_1kb'][:6])}")
+
+    figures = {
+        "callback_p50_ms": s1["p50_ms"],
+        "callback_p95_ms": s1["p95_ms"],
+        "callback_p50_ms_2m": s2["p50_ms"],
+        "callback_p95_ms_2m": s2["p95_ms"],
+        "page_ready_ms": page["page_ready_ms"],
+        "first_load_kb": page["first_load_kb"],
+        "payload_kb_max": s1["raw_kb_max"],
+    }
+    print()
+    print(f"{'target':22s} {'value':>10s} {'target':>10s}  status")
+    rows = [
+        ("callback_p95_ms", "callback p95 (ms)"),
+        ("callback_p95_ms_2m", "callback p95 2M (ms)"),
+        ("page_ready_ms", "page ready (ms)"),
+        ("first_load_kb", "first load (KB)"),
+        ("payload_kb_max", "max payload (KB)"),
+    ]
+    for key, label in rows:
+        print(f"{label:22s} {figures[key]:10,.1f} {TARGETS[key]:10,.1f}  {status(figures[key], TARGETS[key])}")
+    worst1 = max(s1["per_callback"].items(), key=lambda kv: kv[1]["p95_ms"])
+    worst2 = max(s2["per_callback"].items(), key=lambda kv: kv[1]["p95_ms"])
+    print(f"  slowest callback by p95: shipped {worst1[0]} {worst1[1]['p95_ms']:.1f} ms; "
+          f"2M {worst2[0]} {worst2[1]['p95_ms']:.1f} ms")
+    print(f"  slowest request: shipped {slowest_shipped.rec.name} [{slowest_shipped.rec.detail}] "
+          f"{statistics.median(slowest_shipped.times_ms):.1f} ms; 2M {slowest.rec.name} [{slowest.rec.detail}] "
+          f"{statistics.median(slowest.times_ms):.1f} ms")
+    big = [t for t in shipped + synth if t.raw_bytes > TARGETS["payload_kb_max"] * 1024]
+    for t in sorted({(t.rec.name, t.rec.detail, t.raw_bytes) for t in big}, key=lambda x: -x[2])[:5]:
+        print(f"  payload over {TARGETS['payload_kb_max']:.0f} KB: {t[0]} [{t[1]}] {t[2] / 1024:.1f} KB")
+
+    print()
+    print(f"Profile of the slowest request on the 2M set: {slowest.rec.name} [{slowest.rec.detail}]")
+    print(prof_text)
+
+    result = {k: round(v, 1) for k, v in figures.items()}
+    result |= {
+        "callback_p95_worst_ms": round(worst1[1]["p95_ms"], 1),
+        "callback_p95_worst_ms_2m": round(worst2[1]["p95_ms"], 1),
+        "payload_kb_max_2m": round(s2["raw_kb_max"], 1),
+        "payload_kb_max_sent": round(s1["sent_kb_max"], 1),
+        "page_ready_runs_ms": page["page_ready_runs_ms"],
+        "page_map_drawn_ms": round(page["page_map_drawn_ms"], 1),
+        "first_load_uncompressed_kb": round(page["first_load_uncompressed_kb"], 1),
+        "per_callback_ms": {
+            n: {"p50": round(v["p50_ms"], 1), "p95": round(v["p95_ms"], 1),
+                "p95_2m": round(s2["per_callback"][n]["p95_ms"], 1)}
+            for n, v in s1["per_callback"].items()
+        },
+        "requests_recorded": len(recs),
+        "reps": args.reps,
+        "synthetic_rows": args.rows,
+        "targets": TARGETS,
+        "targets_met": {k: figures[k] <= TARGETS[k] for k in TARGETS},
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    print(json.dumps(result, ensure_ascii=False))
+    return 1 if args.strict and not all(result["targets_met"].values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
