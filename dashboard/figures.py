@@ -143,10 +143,13 @@ def _wrap(text: str, width: int) -> str:
 
 
 def _title(text: str, subtitle: str = "") -> dict:
-    out: dict[str, Any] = {"text": _wrap(text, 40)}
+    # The subtitle is a second, smaller block of the title text rather than Plotly's `subtitle`: with a
+    # wrapped title, only a single text block is placed above the plot without overlapping it.
+    body = _wrap(text, 36)
     if subtitle:
-        out["subtitle"] = {"text": _wrap(subtitle, 56)}
-    return out
+        style = f"font-size:{theme.SUBTITLE_SIZE}px;color:{theme.MUTED_TEXT_COLOR}"
+        body += f"<br><span style='{style}'>{_wrap(subtitle, 52)}</span>"
+    return {"text": body}
 
 
 def _note(text: str, **kw: Any) -> dict:
@@ -358,7 +361,7 @@ def choropleth(
             "lonaxis": {"range": [-180, 180]},
             "domain": {"x": [0, 1], "y": [0, 1]},
         },
-        margin={"l": 8, "r": 8, "t": 72, "b": 20 + 16 * len(lines)},
+        margin={"l": 8, "r": 8, "t": 16, "b": 20 + 16 * len(lines)},
         annotations=annotations,
         showlegend=False,
         meta={
@@ -883,8 +886,9 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
         title=_title(title, subtitle),
         annotations=annotations,
         uniformtext={"mode": "hide", "minsize": 10},
-        legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 0.5, "yanchor": "middle"},
-        margin={"l": 16, "r": 16, "t": 72, "b": 32},
+        # below the ring: a side legend squeezes the ring to nothing on a phone
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0, "yanchor": "bottom"},
+        margin={"l": 16, "r": 16, "t": 16, "b": 32},
         meta={"indicator": indicator.id, "period": period_label, "sum": total, "remainder": remainder},
     )
     return fig

@@ -70,16 +70,19 @@ FONT_FAMILY = (
     "Arial, sans-serif"
 )
 FONT_SIZE = 13
-TITLE_SIZE = 16
+TITLE_SIZE = 15
 SUBTITLE_SIZE = 12
 NOTE_SIZE = 11
 
-MARGIN = {"l": 56, "r": 24, "t": 72, "b": 48, "pad": 0}
+MARGIN = {"l": 56, "r": 24, "t": 16, "b": 48, "pad": 0}
+
+
+TAIL_COLORS = ("#9E9E9E", "#B5B5B5", "#7A7A7A", "#C9C9C9")
 
 
 def palette_color(i: int) -> str:
-    """The i-th qualitative colour, cycling."""
-    return PALETTE[i % len(PALETTE)]
+    """The i-th qualitative colour; past the palette, greys (a repeated hue would read as the same country)."""
+    return PALETTE[i] if i < len(PALETTE) else TAIL_COLORS[(i - len(PALETTE)) % len(TAIL_COLORS)]
 
 
 def _axis() -> dict:
@@ -102,15 +105,16 @@ def build_template() -> go.layout.Template:
     layout = go.Layout(
         font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT_COLOR},
         title={
-            "x": 0,
-            "xref": "paper",
+            "x": 0.01,
+            "xref": "container",  # from the figure's left edge: the whole width is available on a phone
             "xanchor": "left",
-            "y": 0.97,
-            "yref": "container",
-            "yanchor": "top",
+            # above the plot area; with automargin, a wrapped (multi-line) title pushes the plot down
+            "y": 1,
+            "yref": "paper",
+            "yanchor": "bottom",
+            "pad": {"b": 10},
             "font": {"size": TITLE_SIZE},
             "automargin": True,  # a wrapped title pushes the plot down instead of covering it
-            "subtitle": {"font": {"size": SUBTITLE_SIZE, "color": MUTED_TEXT_COLOR}},
         },
         colorway=list(PALETTE),
         piecolorway=list(PALETTE),

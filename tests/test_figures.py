@@ -109,7 +109,7 @@ def test_choropleth_values_grey_world_and_reporting_country(trp_map):
     assert geo.landcolor == theme.NOT_REPORTED_COLOR
     assert "Temporary residence permits issued" in fig.layout.title.text
     assert "Q2 2023" in fig.layout.title.text
-    assert "nationality" in fig.layout.title.subtitle.text
+    assert "nationality" in fig.layout.title.text
     assert len(fig.to_json()) < 50_000
 
 
@@ -302,7 +302,7 @@ def test_donut_empty(store):
 # -- spans ----------------------------------------------------------------------------------------------
 def test_spans_chart_draws_h1_as_one_span(store):
     fig = figures.spans_chart(spans_rows(store, "departures", "count"), ind("departures"), "persons")
-    assert fig.layout.title.text == "Figures reported for longer periods"
+    assert fig.layout.title.text.startswith("Figures reported for longer periods<br>")
     half = trace_named(fig, "Half-year")
     i = list(half.y).index("H1 2023")
     assert half.text[i] == "6,996 persons"
