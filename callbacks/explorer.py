@@ -8,15 +8,16 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from flask import request
 
-from dashboard import figures
+from dashboard import downloads, export, figures, panels
 from dashboard.catalogue import catalogue
-from dashboard.countries import TOTAL, all_codes, country_name
+from dashboard.countries import all_codes, country_name
 from dashboard.data import get_store
 from dashboard.ids import Ids
 from dashboard.periods import parse_period, period_label
 from dashboard.state import MAX_COUNTRIES, ExplorerState, parse_query
-from dashboard.views import donut_rows, drawable_codes, shown_rows, spans_rows
+from dashboard.views import shown_rows
 from layouts.explorer import measure_radio_options, notice, period_dropdown_options
 from layouts.tables import figures_table
 
@@ -95,6 +96,46 @@ function(state) {
 }
 """
 
+
+# format id -> (image format, size)
+EXPORT_FORMATS = {
+    "png-wide": ("png", "wide"),
+    "png-square": ("png", "square"),
+    "svg-wide": ("svg", "wide"),
+    "copy": ("clipboard", "wide"),
+}
+
+# Draw the framed figure off-screen with the page's own plotly.js, then download or copy it.
+EXPORT_IMAGE = """
+async function(spec) {
+    if (!spec || !spec.figure || !window.Plotly) { return window.dash_clientside.no_update; }
+    const div = document.createElement('div');
+    div.style.position = 'fixed'; div.style.left = '-10000px'; div.style.top = '0';
+    document.body.appendChild(div);
+    try {
+        const fig = spec.figure;
+        await window.Plotly.newPlot(div, fig.data, fig.layout,
+            {staticPlot: true, topojsonURL: spec.topojsonURL});
+        const opts = {width: spec.width, height: spec.height, filename: spec.filename};
+        if (spec.format === 'clipboard') {
+            if (!navigator.clipboard || !window.ClipboardItem) {
+                return 'This browser does not allow copying images; use the PNG download instead.';
+            }
+            const url = await window.Plotly.toImage(div, Object.assign({format: 'png'}, opts));
+            const blob = await (await fetch(url)).blob();
+            await navigator.clipboard.write([new ClipboardItem({'image/png': blob})]);
+            return 'Image copied to the clipboard: paste it into your document.';
+        }
+        await window.Plotly.downloadImage(div, Object.assign({format: spec.format}, opts));
+        return 'Downloaded ' + spec.filename + '.' + spec.format;
+    } catch (err) {
+        return 'The image could not be ' + (spec.format === 'clipboard' ? 'copied' : 'made') +
+            ' here (' + (err && err.message ? err.message : err) + '); try the PNG download.';
+    } finally {
+        window.Plotly.purge(div); div.remove();
+    }
+}
+"""
 
 NAVIGATE_TO_COUNTRY = """
 function(click) {
@@ -194,16 +235,13 @@ def register(app: Dash) -> None:
     def draw_map(data):
         store = get_store(data_dir)
         s = state_from_store(data, store)
-        ind = catalogue().indicator(s.indicator)
-        rows = store.breakdown(s.indicator, s.period, s.period_type, s.measure, s.unit)
-        label = period_label(parse_period(s.period, s.period_type))
-        fig = figures.choropleth(rows, ind, s.measure, s.unit, label, s.countries, drawable_codes())
-        ids = _source_ids(rows)
+        panel = panels.map_panel(store, s)
+        shown = [c for c in panel.figure.data[1].locations or ()] if len(panel.figure.data) > 1 else []
         links = [
             dcc.Link(f"{country_name(c)} profile →", href=f"/country/{c}", className="me-3")
-            for c in (s.countries or [r for r in rows["country_iso3"].to_list() if r != "OTH"][:3])
+            for c in (s.countries or shown[:3])
         ]
-        return fig, figures.sources_line(store.documents_for(ids)), links
+        return panel.figure, figures.sources_line(store.documents_for(panel.source_ids)), links
 
     @app.callback(
         Output(Ids.DONUT, "figure"),
@@ -212,11 +250,8 @@ def register(app: Dash) -> None:
     )
     def draw_donut(data):
         store = get_store(data_dir)
-        s = state_from_store(data, store)
-        ind = catalogue().indicator(s.indicator)
-        rows = donut_rows(store, s)
-        fig = figures.donut(rows, ind, period_label(parse_period(s.period, s.period_type)))
-        return fig, figures.sources_line(store.documents_for(_source_ids(rows)))
+        panel = panels.donut_panel(store, state_from_store(data, store))
+        return panel.figure, figures.sources_line(store.documents_for(panel.source_ids))
 
     @app.callback(
         Output(Ids.SERIES, "figure"),
@@ -229,21 +264,77 @@ def register(app: Dash) -> None:
     def draw_series(data):
         store = get_store(data_dir)
         s = state_from_store(data, store)
-        ind = catalogue().indicator(s.indicator)
-        countries = s.countries or (TOTAL,)
-        spans = figures.spans_chart(spans_rows(store, s), ind, s.unit)
+        panel = panels.series_panel(store, s)
+        spans = panels.spans_panel(store, s)
         if s.drill:
-            months = store.months_of_quarter(s.indicator, s.drill, countries[0], s.measure, s.unit)
             qlabel = period_label(parse_period(s.drill, "quarter"))
-            fig = figures.months_bar(months, ind, s.unit, qlabel)
-            ids = [sid for m in months for sid in m.source_ids]
             crumb = [" › ", html.Span(f"{qlabel}: months", **{"aria-current": "page"})]
-            return fig, figures.sources_line(store.documents_for(ids)), crumb, False, spans
-        series = store.series(s.indicator, s.measure, s.unit, countries, "quarter", s.first, s.last)
-        fig = figures.time_series(series, ind, s.measure, s.unit)
-        ids = [x for x in _source_ids(series) if x]
-        crumb = html.Span("Click a quarter to see its months.", className="text-muted ms-2")
-        return fig, figures.sources_line(store.documents_for(ids)), crumb, True, spans
+        else:
+            crumb = html.Span("Click a quarter to see its months.", className="text-muted ms-2")
+        footer = figures.sources_line(store.documents_for(panel.source_ids))
+        return panel.figure, footer, crumb, not s.drill, spans.figure
+
+    @app.callback(
+        Output(Ids.EXPORT_DATA, "data"),
+        Input({"type": Ids.EXPORT, "chart": ALL, "fmt": ALL}, "n_clicks"),
+        State(Ids.STATE, "data"),
+        prevent_initial_call=True,
+    )
+    def export_chart(clicks, data):
+        trigger = ctx.triggered_id
+        if not isinstance(trigger, dict) or not any(clicks or ()):
+            return no_update
+        chart, fmt = str(trigger.get("chart")), str(trigger.get("fmt"))
+        if chart not in panels.BUILDERS or fmt not in EXPORT_FORMATS:
+            return no_update
+        store = get_store(data_dir)
+        s = state_from_store(data, store)
+        panel = panels.BUILDERS[chart](store, s)
+        link = request.host_url.rstrip("/") + "/explore" + s.to_query()
+        when = store.latest_source_date
+        caption = export.caption_for(
+            s,
+            chart,
+            panel,
+            store.documents_for(panel.source_ids),
+            f"sources published up to {when:%d %b %Y}" if when else "",
+            link,
+        )
+        kind, size = EXPORT_FORMATS[fmt]
+        fig = export.framed(panel.figure, caption, size)
+        width, height = export.SIZES[size]
+        period = s.drill or s.period
+        return {
+            "figure": fig.to_plotly_json(),
+            "format": kind,
+            "width": width,
+            "height": height,
+            "filename": f"mtm-{s.indicator}-{period}-{chart}",
+            "topojsonURL": app.get_asset_url("topojson/"),
+        }
+
+    app.clientside_callback(
+        EXPORT_IMAGE,
+        Output(Ids.EXPORT_STATUS, "children"),
+        Input(Ids.EXPORT_DATA, "data"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(Ids.DOWNLOAD, "data"),
+        Input(Ids.DOWNLOAD_CSV, "n_clicks"),
+        Input(Ids.DOWNLOAD_XLSX, "n_clicks"),
+        State(Ids.STATE, "data"),
+        prevent_initial_call=True,
+    )
+    def download(_csv, _xlsx, data):
+        store = get_store(data_dir)
+        s = state_from_store(data, store)
+        frame = downloads.download_frame(shown_rows(store, s), store, s.indicator)
+        name = f"mtm-{s.indicator}-{s.drill or s.period}"
+        if ctx.triggered_id == Ids.DOWNLOAD_XLSX:
+            return dcc.send_bytes(downloads.to_xlsx(frame, store, s.indicator), f"{name}.xlsx")
+        return dcc.send_string(downloads.to_csv(frame), f"{name}.csv")
 
     @app.callback(
         Output(Ids.TABLE, "children"),
@@ -266,11 +357,6 @@ def register(app: Dash) -> None:
             ),
         ]
         return figures_table(shown_rows(store, s), store.sources), definition
-
-
-def _source_ids(rows) -> list[str]:
-    """The source rows behind a panel's rows: a derived value's inputs, else its own source."""
-    return [sid for lst in rows["derived_from"].to_list() if lst for sid in lst] + rows["source_id"].to_list()
 
 
 def _clicked(click: dict | None, key: str) -> str | None:

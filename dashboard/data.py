@@ -112,6 +112,9 @@ class DataStore:
         self.sources = sources
         self.version = version
         self.preferred = observations.filter(pl.col("preferred"))
+        published = sources["published"] if "published" in sources.columns else None
+        # the newest source publication date: what "the data as of" honestly means for cited figures
+        self.latest_source_date = published.max() if published is not None and len(published) else None
         self._doc_of = dict(zip(sources["source_id"].to_list(), sources["document"].to_list(), strict=True))
 
     # -- loading ------------------------------------------------------------------------------------

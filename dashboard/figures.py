@@ -887,7 +887,14 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
         annotations=annotations,
         uniformtext={"mode": "hide", "minsize": 10},
         # below the ring: a side legend squeezes the ring to nothing on a phone
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0, "yanchor": "bottom"},
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+        },
         margin={"l": 16, "r": 16, "t": 16, "b": 32},
         meta={"indicator": indicator.id, "period": period_label, "sum": total, "remainder": remainder},
     )

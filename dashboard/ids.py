@@ -31,3 +31,9 @@ class Ids(StrEnum):
     DEFINITION = "definition"
     LATEST = "latest"
     COUNTRY_LINK = "country-link"
+    EXPORT = "export"  # pattern-matching: {"type": EXPORT, "chart": <chart>, "fmt": <format>}
+    EXPORT_DATA = "export-data"
+    EXPORT_STATUS = "export-status"
+    DOWNLOAD = "download"
+    DOWNLOAD_CSV = "download-csv"
+    DOWNLOAD_XLSX = "download-xlsx"

@@ -81,7 +81,7 @@ TAIL_COLORS = ("#9E9E9E", "#B5B5B5", "#7A7A7A", "#C9C9C9")
 
 
 def palette_color(i: int) -> str:
-    """The i-th qualitative colour; past the palette, greys (a repeated hue would read as the same country)."""
+    """The i-th qualitative colour; past the palette, greys (a repeated hue would read as one country)."""
     return PALETTE[i] if i < len(PALETTE) else TAIL_COLORS[(i - len(PALETTE)) % len(TAIL_COLORS)]
 
 

@@ -62,8 +62,35 @@ def graph(graph_id: str, config: dict, height: str = "420px", **kwargs) -> dcc.L
     )
 
 
-def chart_card(title: str, body, footer_id: str | None = None, footer_children=None) -> dbc.Card:
-    parts = [dbc.CardHeader(html.H2(title, className="h6 mb-0")), dbc.CardBody(body, className="p-2")]
+EXPORT_FORMATS = (
+    ("png-wide", "PNG image, 16:9 (1600×900)"),
+    ("png-square", "PNG image, square (1080×1080)"),
+    ("svg-wide", "SVG image, 16:9"),
+    ("copy", "Copy image to clipboard"),
+)
+
+
+def export_menu(chart: str, export_id: str) -> dbc.DropdownMenu:
+    """Download or copy a chart as a self-describing image (title, period, unit, sources, link inside)."""
+    return dbc.DropdownMenu(
+        [
+            dbc.DropdownMenuItem(label, id={"type": export_id, "chart": chart, "fmt": fmt}, n_clicks=0)
+            for fmt, label in EXPORT_FORMATS
+        ],
+        label="Export",
+        size="sm",
+        color="light",
+        align_end=True,
+        className="export-menu",
+        toggle_class_name="py-0",
+    )
+
+
+def chart_card(title: str, body, footer_id: str | None = None, footer_children=None, tools=None) -> dbc.Card:
+    header = html.Div(
+        [html.H2(title, className="h6 mb-0"), tools], className="d-flex justify-content-between"
+    )
+    parts = [dbc.CardHeader(header), dbc.CardBody(body, className="p-2")]
     if footer_id:
         parts.append(dbc.CardFooter(footer_children, id=footer_id, className="small text-muted"))
     return dbc.Card(parts, className="h-100 shadow-sm")

@@ -13,7 +13,7 @@ from dashboard.data import DataStore
 from dashboard.ids import Ids
 from dashboard.periods import parse_period, period_label, quarter_range
 from dashboard.state import ExplorerState, measure_options, period_choices
-from layouts.common import chart_card, graph
+from layouts.common import chart_card, export_menu, graph
 
 QUARTERS = quarter_range("2022-Q1", "2025-Q4")
 
@@ -276,13 +276,19 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
                                 html.Div(id=Ids.COUNTRY_LINK, className="small px-2"),
                             ],
                             Ids.MAP_FOOTER,
+                            tools=export_menu("map", Ids.EXPORT),
                         ),
                         xs=12,
                         xl=8,
                         className="mb-3",
                     ),
                     dbc.Col(
-                        chart_card("Shares by country", graph(Ids.DONUT, config, "440px"), Ids.DONUT_FOOTER),
+                        chart_card(
+                            "Shares by country",
+                            graph(Ids.DONUT, config, "440px"),
+                            Ids.DONUT_FOOTER,
+                            tools=export_menu("donut", Ids.EXPORT),
+                        ),
                         xs=12,
                         xl=4,
                         className="mb-3",
@@ -294,7 +300,10 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
                 [
                     dbc.Col(
                         chart_card(
-                            "Trend", [breadcrumb(), graph(Ids.SERIES, config, "380px")], Ids.SERIES_FOOTER
+                            "Trend",
+                            [breadcrumb(), graph(Ids.SERIES, config, "380px")],
+                            Ids.SERIES_FOOTER,
+                            tools=export_menu("series", Ids.EXPORT),
                         ),
                         xs=12,
                         xl=7,
@@ -304,6 +313,7 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
                         chart_card(
                             "Longer periods (half-years, years, year to date)",
                             graph(Ids.SPANS, config, "380px"),
+                            tools=export_menu("spans", Ids.EXPORT),
                         ),
                         xs=12,
                         xl=5,
@@ -312,6 +322,32 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
                 ],
                 className="g-3",
             ),
-            chart_card("Figures shown", html.Div(id=Ids.TABLE, className="table-responsive table-scroll")),
+            chart_card(
+                "Figures shown",
+                html.Div(id=Ids.TABLE, className="table-responsive table-scroll"),
+                tools=html.Div(
+                    [
+                        dbc.Button(
+                            "CSV",
+                            id=Ids.DOWNLOAD_CSV,
+                            size="sm",
+                            color="light",
+                            className="py-0 me-1",
+                            title="Download the figures shown, with their sources, as CSV",
+                        ),
+                        dbc.Button(
+                            "XLSX",
+                            id=Ids.DOWNLOAD_XLSX,
+                            size="sm",
+                            color="light",
+                            className="py-0",
+                            title="Download the figures shown, with their sources, as an Excel workbook",
+                        ),
+                    ]
+                ),
+            ),
+            dcc.Download(id=Ids.DOWNLOAD),
+            dcc.Store(id=Ids.EXPORT_DATA),
+            html.Div(id=Ids.EXPORT_STATUS, role="status", className="export-status small"),
         ]
     )

@@ -294,3 +294,85 @@ def test_theme_and_indicator_controls_change_the_view(page, base_url):
     wait_ready(page)
     page.wait_for_function("() => document.querySelector('#table').innerText.includes('mn USD')")
     assert page.watch.console_errors == []
+
+
+# -- briefing-ready outputs ---------------------------------------------------------------------------------
+REMITTANCES_Q2 = "/explore?indicator=remittance_outflow&measure=amount&unit=KZT_bn&period=2023-Q2"
+
+
+def _export(page, card_title: str, item: str):
+    card = page.locator(".card", has=page.locator("h2", has_text=card_title))
+    card.get_by_role("button", name="Export").click()
+    with page.expect_download() as dl:
+        card.get_by_text(item).click()
+    return dl.value
+
+
+def test_exported_svg_carries_title_period_source_and_link(page, base_url, tmp_path):
+    page.goto(base_url + REMITTANCES_Q2)
+    wait_explorer(page)
+    download = _export(page, "Shares by country", "SVG image, 16:9")
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    assert path.suffix == ".svg"
+    svg = path.read_text()
+    assert "Remittances sent from Kazakhstan" in svg
+    assert "Q2 2023" in svg
+    assert "Source: IOM MTM Kazakhstan Quarterly Report Q2 2023" in svg
+    assert "Note: Some values are derived" in svg  # the shares were computed from published amounts
+    assert "/explore?indicator=remittance_outflow" in svg.replace("&amp;", "&")
+    assert 'width="1600"' in svg and 'height="900"' in svg
+
+
+@pytest.mark.parametrize(
+    ("item", "size"), [("PNG image, 16:9", (1600, 900)), ("PNG image, square", (1080, 1080))]
+)
+def test_exported_png_has_the_promised_size(page, base_url, tmp_path, item, size):
+    page.goto(base_url + REMITTANCES_Q2)
+    wait_explorer(page)
+    download = _export(page, "Map", item)
+    data = download.path().read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == size
+
+
+def _download(page, button: str):
+    with page.expect_download() as dl:
+        page.click(f"#{button}")
+    return dl.value
+
+
+def test_csv_and_xlsx_downloads_equal_the_data_api(page, base_url):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from dashboard.data import get_store
+
+    page.goto(base_url + REMITTANCES_Q2)
+    wait_explorer(page)
+    store = get_store()
+    api = store.breakdown("remittance_outflow", "2023-Q2", "quarter", "amount", "KZT_bn")
+    expected = {r["country_iso3"]: r["value"] for r in api.iter_rows(named=True)}
+    expected["TOT"] = store.figure("remittance_outflow", "2023-Q2").value
+
+    rows = list(csv.DictReader(io.StringIO(_download(page, "download-csv").path().read_text())))
+    q2 = {r["country_iso3"]: float(r["value"]) for r in rows if r["period"] == "2023-Q2"}
+    assert q2 == expected
+    uzb = next(r for r in rows if r["period"] == "2023-Q2" and r["country_iso3"] == "UZB")
+    assert uzb["status"] == "published" and uzb["source_agency"] == "National Bank of Kazakhstan"
+    assert uzb["source_document"] == "IOM MTM Kazakhstan Quarterly Report Q2 2023 (April-June 2023)"
+
+    wb = load_workbook(io.BytesIO(_download(page, "download-xlsx").path().read_bytes()))
+    sheet = wb["Figures"]
+    header = [c.value for c in sheet[1]]
+    got = {}
+    for row in sheet.iter_rows(min_row=2, values_only=True):
+        r = dict(zip(header, row, strict=True))
+        assert isinstance(r["value"], float | int)  # numbers stay numbers
+        if r["period"] == "2023-Q2":
+            got[r["country_iso3"]] = r["value"]
+    assert got == expected
+    assert "About" in wb.sheetnames and "Remittances sent from Kazakhstan" in str(wb["About"]["B1"].value)

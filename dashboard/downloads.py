@@ -1,0 +1,130 @@
+"""Data downloads: exactly the figures a view shows, one row per figure, with where each came from.
+
+Numbers stay numbers (no thousands separators in cells); derived values say how; several sources of one figure
+are listed together in its row.
+"""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from dashboard.catalogue import catalogue
+from dashboard.countries import country_name
+from dashboard.data import DataStore
+from dashboard.periods import parse_period, period_label
+
+COLUMNS = (
+    "indicator",
+    "indicator_title",
+    "country_iso3",
+    "country",
+    "period",
+    "period_type",
+    "period_label",
+    "period_start",
+    "period_end",
+    "measure",
+    "value",
+    "unit",
+    "status",
+    "derivation",
+    "conflict",
+    "n_sources",
+    "source_document",
+    "source_agency",
+    "source_url",
+    "source_quote",
+)
+
+
+def download_frame(rows: pl.DataFrame, store: DataStore, indicator: str) -> pl.DataFrame:
+    """rows: dashboard.views.shown_rows(); returns one row per figure with its source columns."""
+    ind = catalogue().indicator(indicator)
+    by_id = {r["source_id"]: r for r in store.sources.iter_rows(named=True)}
+    out = []
+    for r in rows.iter_rows(named=True):
+        srcs = [by_id[i] for i in r["source_ids"] if i in by_id]
+
+        def joined(key: str, _srcs: list = srcs) -> str:
+            return " | ".join(dict.fromkeys(s[key] for s in _srcs))
+
+        p = parse_period(r["period"], r["period_type"])
+        out.append(
+            {
+                "indicator": indicator,
+                "indicator_title": ind.title,
+                "country_iso3": r["country_iso3"],
+                "country": country_name(r["country_iso3"]),
+                "period": r["period"],
+                "period_type": r["period_type"],
+                "period_label": period_label(p),
+                "period_start": p.start,
+                "period_end": p.end,
+                "measure": r["measure"],
+                "value": r["value"],
+                "unit": r["unit"],
+                "status": r["status"],
+                "derivation": r["derivation"] or "",
+                "conflict": bool(r["conflict"]),
+                "n_sources": int(r["n_sources"]),
+                "source_document": joined("document"),
+                "source_agency": joined("agency"),
+                "source_url": joined("url"),
+                "source_quote": joined("quote"),
+            }
+        )
+    schema = {c: pl.String for c in COLUMNS} | {
+        "value": pl.Float64,
+        "period_start": pl.Date,
+        "period_end": pl.Date,
+        "conflict": pl.Boolean,
+        "n_sources": pl.Int64,
+    }
+    return pl.DataFrame(out, schema=schema)
+
+
+def to_csv(frame: pl.DataFrame) -> str:
+    return frame.write_csv()
+
+
+def to_xlsx(frame: pl.DataFrame, store: DataStore, indicator: str) -> bytes:
+    """Sheet 1: the figures. Sheet 2: what the indicator means and every source document used."""
+    cat = catalogue()
+    ind = cat.indicator(indicator)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Figures"
+    ws.append(list(frame.columns))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in frame.iter_rows():
+        ws.append(list(row))
+    ws.freeze_panes = "A2"
+
+    about = wb.create_sheet("About")
+    about.append(["Indicator", ind.title])
+    about.append(["Id", ind.id])
+    about.append(["Definition", ind.definition])
+    about.append(["Counterpart country", cat.counterparts[ind.counterpart]])
+    about.append(["Units", ", ".join(cat.unit(u).label for u in ind.units)])
+    for note in ind.notes:
+        about.append(["Note", note])
+    about.append(["Status", "published = printed by the source; derived = computed here from published ones"])
+    about.append(["Missing", "A figure not in this file was not reported; it is not zero."])
+    about.append([])
+    about.append(["Document", "Publisher", "Kind", "Published", "Agency", "URL"])
+    docs = frame["source_document"].to_list()
+    wanted = {d for cell in docs for d in cell.split(" | ") if d}
+    seen = set()
+    for r in store.sources.iter_rows(named=True):
+        key = (r["document"], r["agency"])
+        if r["document"] in wanted and key not in seen:
+            seen.add(key)
+            about.append([r["document"], r["publisher"], r["kind"], r["published"], r["agency"], r["url"]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
