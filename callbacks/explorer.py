@@ -235,8 +235,9 @@ def register(app: Dash) -> None:
     def draw_map(data):
         store = get_store(data_dir)
         s = state_from_store(data, store)
-        panel = panels.map_panel(store, s)
-        shown = [c for c in panel.figure.data[1].locations or ()] if len(panel.figure.data) > 1 else []
+        panel = panels.drawn(store, "map", s)
+        traces = panel.figure.get("data", [])
+        shown = list(traces[1].get("locations") or ()) if len(traces) > 1 else []
         links = [
             dcc.Link(f"{country_name(c)} profile →", href=f"/country/{c}", className="me-3")
             for c in (s.countries or shown[:3])
@@ -250,7 +251,7 @@ def register(app: Dash) -> None:
     )
     def draw_donut(data):
         store = get_store(data_dir)
-        panel = panels.donut_panel(store, state_from_store(data, store))
+        panel = panels.drawn(store, "donut", state_from_store(data, store))
         return panel.figure, figures.sources_line(store.documents_for(panel.source_ids))
 
     @app.callback(
@@ -264,8 +265,8 @@ def register(app: Dash) -> None:
     def draw_series(data):
         store = get_store(data_dir)
         s = state_from_store(data, store)
-        panel = panels.series_panel(store, s)
-        spans = panels.spans_panel(store, s)
+        panel = panels.drawn(store, "series", s)
+        spans = panels.drawn(store, "spans", s)
         if s.drill:
             qlabel = period_label(parse_period(s.drill, "quarter"))
             crumb = [" › ", html.Span(f"{qlabel}: months", **{"aria-current": "page"})]
@@ -356,7 +357,10 @@ def register(app: Dash) -> None:
                 id=Ids.LATEST,
             ),
         ]
-        return figures_table(shown_rows(store, s), store.sources), definition
+        table = store.memo(
+            ("table", s.to_query()), lambda: figures_table(shown_rows(store, s), store.sources)
+        )
+        return table, definition
 
 
 def _clicked(click: dict | None, key: str) -> str | None:

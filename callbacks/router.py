@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+from pathlib import Path
 
 from dash import Dash, Input, Output, State, html
 
 from dashboard.app_factory import graph_config
 from dashboard.data import get_store
+from dashboard.freshness import built_on, freshness
 from dashboard.ids import Ids
+from dashboard.importer import read_history
 from dashboard.state import parse_query
-from layouts import country, explorer, overview
+from layouts import briefing, country, explorer, overview
 
 _COUNTRY = re.compile(r"^/country/([A-Za-z]{3})/?$")
 
@@ -26,6 +30,20 @@ def not_found(path: str) -> html.Div:
     )
 
 
+def overview_freshness(store, data_dir) -> dict:
+    """Per indicator: last period, last import and whether it looks out of date (computed once a day)."""
+    today = date.today()
+
+    def compute() -> dict:
+        history = read_history(Path(data_dir).parent / "history.jsonl")
+        return {
+            f.indicator: f
+            for f in freshness(store, today=today, history=history, built_at=built_on(data_dir))
+        }
+
+    return store.memo(("freshness", today), compute)
+
+
 def register(app: Dash) -> None:
     config = graph_config(app)
     data_dir = app.server.config["MTM_DATA_DIR"]
@@ -35,9 +53,11 @@ def register(app: Dash) -> None:
         store = get_store(data_dir)
         path = pathname or "/"
         if path in ("/", ""):
-            return overview.layout(store, config)
+            return overview.layout(store, config, overview_freshness(store, data_dir))
         if path.rstrip("/") == "/explore":
             return explorer.layout(parse_query(search, store), store, config)
+        if path.rstrip("/") == "/briefing":
+            return briefing.layout(store, briefing.period_from_search(search), config)
         if m := _COUNTRY.match(path):
             return country.layout(m.group(1).upper(), store, config)
         return not_found(path)

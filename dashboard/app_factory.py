@@ -80,6 +80,10 @@ def create_app(data_dir: Path | None = None) -> Dash:
     country.register(app)
     _add_routes(app, data_dir)
     _warm_up(app)
+    if os.environ.get("MTM_WARM", "1") != "0":
+        from dashboard.panels import warm
+
+        warm(store)
     return app
 
 

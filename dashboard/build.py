@@ -390,6 +390,7 @@ def write_tables(tables: dict[str, pa.Table], out_dir: Path = PARQUET_DIR) -> No
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(raw)
+                    os.fchmod(fh.fileno(), 0o644)  # mkstemp makes 0600: the server may run as another user
                     fh.flush()
                     os.fsync(fh.fileno())
                 os.replace(tmp, final)
@@ -401,6 +402,7 @@ def write_tables(tables: dict[str, pa.Table], out_dir: Path = PARQUET_DIR) -> No
         with os.fdopen(fd, "w") as fh:
             json.dump({"tables": entries}, fh, indent=2, sort_keys=True)
             fh.write("\n")
+            os.fchmod(fh.fileno(), 0o644)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, out_dir / MANIFEST)

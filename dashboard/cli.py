@@ -1,4 +1,5 @@
-"""The `mtm` command: build the Parquet tables from the cited source CSV, and check them."""
+"""The `mtm` command: build the Parquet tables from the cited source CSV, check them, and import new figures
+(`mtm validate FILE`, `mtm import FILE`, `mtm history`; see docs/importing.md)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,100 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Progress:
+    """A progress line on stderr for large files: rewritten in place on a terminal, one line per stage
+    otherwise. Small files (no reading/validating report) print nothing."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.stage: str | None = None
+        self.large = False
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if stage in ("reading", "validating"):
+            self.large = True
+            text = f"{stage}: {done:,}" + (f" of {total:,}" if total else "") + " rows"
+        elif not self.large:
+            return
+        else:
+            text = f"{stage}…"
+        if self.tty:
+            print("\r" + text.ljust(48), end="", file=self.stream, flush=True)
+        elif stage != self.stage:
+            print(text, file=self.stream, flush=True)
+        self.stage = stage
+
+    def done(self) -> None:
+        if self.tty and self.stage:
+            print("\r" + " " * 48 + "\r", end="", file=self.stream, flush=True)
+
+
+def _rejected(exc) -> int:
+    print(f"error: {exc.file} has {len(exc.problems)} problem(s); nothing was written.", file=sys.stderr)
+    for p in exc.problems:
+        print(f"  {p}", file=sys.stderr)
+    for w in exc.warnings:
+        print(f"  warning: {w}", file=sys.stderr)
+    return 2
+
+
+def _import(args: argparse.Namespace, dry_run: bool = False) -> int:
+    from dashboard.importer import (
+        DataPaths,
+        ImportBusy,
+        ImportRejected,
+        format_report,
+        import_file,
+        validate_file,
+    )
+
+    paths = DataPaths.under(args.data)
+    run = validate_file if dry_run else import_file
+    print(f"{'validating' if dry_run else 'importing'} {args.file}", flush=True)
+    progress = _Progress()
+    try:
+        report = run(args.file, paths, documents=args.documents, progress=progress)
+    except ImportRejected as exc:
+        progress.done()
+        return _rejected(exc)
+    except ImportBusy as exc:
+        progress.done()
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    progress.done()
+    print(format_report(report, dry_run=dry_run))
+    if dry_run:
+        print(f"{args.file} is valid; nothing was written (run `mtm import {args.file}` to import it).")
+    elif report.written:
+        docs = f", {len(report.new_documents)} documents to documents.yaml" if report.new_documents else ""
+        print(
+            f"wrote {report.added} rows to {paths.csv}{docs}, and the tables in {paths.parquet}; "
+            f"recorded in {paths.history}"
+        )
+    else:
+        print(f"no figures changed; the import was recorded in {paths.history}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    return _import(args, dry_run=True)
+
+
+def _history(args: argparse.Namespace) -> int:
+    import json
+
+    from dashboard.importer import DataPaths, format_history, read_history
+
+    records = read_history(DataPaths.under(args.data).history)
+    if args.json:
+        for r in records:
+            print(json.dumps(r, ensure_ascii=False, sort_keys=True))
+    else:
+        print(format_history(records))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mtm", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -49,6 +144,36 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("check", help="check that the Parquet tables are present and intact")
     c.add_argument("--out", default=str(PARQUET_DIR))
     c.set_defaults(func=_check)
+    from dashboard.importer import DEFAULT_DATA_DIR
+
+    data_help = "the data directory holding sources/, parquet/ and history.jsonl"
+    docs_help = "for a CSV: a CSV/XLSX describing documents not yet in documents.yaml (see docs/importing.md)"
+    for name, func, what in (
+        (
+            "validate",
+            _validate,
+            "check a CSV/XLSX of new figures and say what an import would change; writes nothing",
+        ),
+        (
+            "import",
+            _import,
+            "validate a CSV/XLSX of new figures and add them: all or nothing, recorded in history",
+        ),
+    ):
+        i = sub.add_parser(name, help=what)
+        i.add_argument("file", help="a .csv or .xlsx with the columns of data/templates/observations.csv")
+        i.add_argument("--documents", default=None, help=docs_help)
+        i.add_argument("--data", default=str(DEFAULT_DATA_DIR), help=data_help)
+        i.set_defaults(func=func)
+    h = sub.add_parser("history", help="list the recorded imports")
+    h.add_argument("--data", default=str(DEFAULT_DATA_DIR), help=data_help)
+    h.add_argument("--json", action="store_true", help="one JSON record per line")
+    h.set_defaults(func=_history)
+    from dashboard import pdf
+
+    br = sub.add_parser("briefing", help="render the quarterly briefing to an A4 PDF (headless Chromium)")
+    pdf.add_arguments(br)
+    br.set_defaults(func=pdf.run)
     args = parser.parse_args(argv)
     return args.func(args)
 

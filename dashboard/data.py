@@ -19,6 +19,7 @@ import io
 import json
 import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,6 +113,12 @@ class DataStore:
         self.sources = sources
         self.version = version
         self.preferred = observations.filter(pl.col("preferred"))
+        # Every question is about one indicator: split once so a query scans that indicator's rows only.
+        self._all_by_ind = observations.partition_by("indicator", as_dict=True)
+        self._pref_by_ind = self.preferred.partition_by("indicator", as_dict=True)
+        self._empty = observations.clear()
+        self._memo: OrderedDict[tuple, object] = OrderedDict()
+        self._memo_lock = threading.Lock()
         published = sources["published"] if "published" in sources.columns else None
         # the newest source publication date: what "the data as of" honestly means for cited figures
         self.latest_source_date = published.max() if published is not None and len(published) else None
@@ -153,16 +160,46 @@ class DataStore:
         obs = pl.concat([frames[n] for n in TABLES], how="vertical")
         return cls(obs, frames[SOURCES_TABLE], version)
 
+    # -- partitions and memo ------------------------------------------------------------------------
+    def rows(self, indicator: str) -> pl.DataFrame:
+        """The preferred rows of one indicator (empty if none)."""
+        return self._pref_by_ind.get((indicator,), self._empty)
+
+    def all_rows(self, indicator: str) -> pl.DataFrame:
+        """Every row of one indicator, alternatives included."""
+        return self._all_by_ind.get((indicator,), self._empty)
+
+    MEMO_SIZE = 2048
+
+    def memo(self, key: tuple, compute):
+        """Remember a derived answer for this immutable store (least recently used entries are dropped).
+
+        Answers depend only on the store, which never changes, so nothing can go stale: a new data version
+        is a new store with an empty memo."""
+        with self._memo_lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        value = compute()  # outside the lock: two threads may compute the same answer, both correct
+        with self._memo_lock:
+            self._memo[key] = value
+            while len(self._memo) > self.MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return value
+
     # -- single figures -----------------------------------------------------------------------------
     def _rows(self, indicator: str, period: str, period_type: str, country: str, measure: str, unit: str):
-        return self.observations.filter(
-            (pl.col("indicator") == indicator)
-            & (pl.col("period") == period)
-            & (pl.col("period_type") == period_type)
-            & (pl.col("country_iso3") == country)
-            & (pl.col("measure") == measure)
-            & (pl.col("unit") == unit)
-        ).sort("rank")
+        return (
+            self.all_rows(indicator)
+            .filter(
+                (pl.col("period") == period)
+                & (pl.col("period_type") == period_type)
+                & (pl.col("country_iso3") == country)
+                & (pl.col("measure") == measure)
+                & (pl.col("unit") == unit)
+            )
+            .sort("rank")
+        )
 
     def _figure_from_rows(self, rows: pl.DataFrame, key: dict) -> Figure:
         if rows.is_empty():
@@ -223,7 +260,7 @@ class DataStore:
             f &= pl.col("unit") == unit
         if country:
             f &= pl.col("country_iso3") == country
-        df = self.preferred.filter(f).select("period", "period_start").unique().sort("period_start")
+        df = self.rows(indicator).filter(f).select("period", "period_start").unique().sort("period_start")
         return df["period"].to_list()
 
     def latest_period(
@@ -242,7 +279,7 @@ class DataStore:
             f &= pl.col("measure") == measure
         if unit:
             f &= pl.col("unit") == unit
-        df = self.preferred.filter(f)
+        df = self.rows(indicator).filter(f)
         if df.is_empty():
             return None
         df = df.with_columns(pl.coalesce("period_end", "period_start").alias("_end")).sort(
@@ -270,18 +307,22 @@ class DataStore:
             & (pl.col("period_type") == granularity)
             & pl.col("country_iso3").is_in(list(countries))
         )
-        got = self.preferred.filter(f).select(
-            "country_iso3",
-            "period",
-            "period_start",
-            "period_end",
-            "value",
-            pl.col("method").alias("status"),
-            "derivation",
-            "source_id",
-            "derived_from",
-            "conflict",
-            "n_sources",
+        got = (
+            self.rows(indicator)
+            .filter(f)
+            .select(
+                "country_iso3",
+                "period",
+                "period_start",
+                "period_end",
+                "value",
+                pl.col("method").alias("status"),
+                "derivation",
+                "source_id",
+                "derived_from",
+                "conflict",
+                "n_sources",
+            )
         )
         if granularity != "quarter":
             return got.sort(["country_iso3", "period_start"])
@@ -312,9 +353,9 @@ class DataStore:
     ) -> pl.DataFrame:
         """Values by counterpart country (not the total) for one period, largest first."""
         return (
-            self.preferred.filter(
-                (pl.col("indicator") == indicator)
-                & (pl.col("period") == period)
+            self.rows(indicator)
+            .filter(
+                (pl.col("period") == period)
                 & (pl.col("period_type") == period_type)
                 & (pl.col("measure") == measure)
                 & (pl.col("unit") == unit)

@@ -85,3 +85,34 @@ def spans_panel(store: DataStore, s: ExplorerState) -> Panel:
 
 
 BUILDERS = {"map": map_panel, "donut": donut_panel, "series": series_panel, "spans": spans_panel}
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A panel ready to send: the figure already as plain JSON-able data."""
+
+    figure: dict
+    source_ids: tuple[str, ...]
+    derived: bool
+    conflicting: bool
+
+
+def drawn(store: DataStore, chart: str, s: ExplorerState) -> Drawn:
+    """The chart for a state, remembered per data version: people open the same views (the default view of an
+    indicator, the quarter in the news), so most requests are answered without rebuilding the figure."""
+
+    def build() -> Drawn:
+        p = BUILDERS[chart](store, s)
+        return Drawn(p.figure.to_plotly_json(), p.source_ids, p.derived, p.conflicting)
+
+    return store.memo(("panel", chart, s.to_query()), build)
+
+
+def warm(store: DataStore) -> None:
+    """Draw every indicator's default view once (worker start-up), so a card click is answered at once."""
+    from dashboard.state import parse_query
+
+    for ind in catalogue().indicators:
+        state = parse_query(f"?indicator={ind.id}", store)
+        for chart in CHARTS:
+            drawn(store, chart, state)

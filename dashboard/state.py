@@ -9,10 +9,12 @@ import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlencode
 
+import polars as pl
+
 from dashboard.catalogue import Indicator, catalogue
 from dashboard.countries import TOTAL, is_valid_code
 from dashboard.data import DataStore
-from dashboard.periods import PeriodError, parse_period, quarter_range
+from dashboard.periods import PeriodError, quarter_range
 
 MAX_COUNTRIES = 12  # beyond this a line chart is unreadable
 MAX_QUERY_LENGTH = 2000
@@ -64,7 +66,9 @@ class ExplorerState:
         return "?" + urlencode(params, safe=",")
 
     def with_(self, **changes) -> ExplorerState:
-        return replace(self, notices=(), **changes)
+        """A copy with some fields changed; notices belong to one parse and are dropped unless given."""
+        changes.setdefault("notices", ())
+        return replace(self, **changes)
 
 
 def measure_options(ind: Indicator) -> list[tuple[str, str]]:
@@ -79,26 +83,45 @@ def measure_options(ind: Indicator) -> list[tuple[str, str]]:
 
 
 def period_choices(store: DataStore, ind: Indicator, measure: str, unit: str) -> list[tuple[str, str]]:
-    """(period id, type) with any value for this indicator and measure, newest first, quarters first."""
-    order = {"quarter": 0, "month": 1, "half": 2, "year": 3, "ytd": 4, "date": 5}
-    got = []
-    for ptype in ind.granularities:
-        for pid in store.periods(ind.id, ptype, measure, unit):
-            got.append((pid, ptype))
-    got.sort(key=lambda x: (order[x[1]], parse_period(x[0], x[1]).start), reverse=False)
-    # newest first within each type
-    by_type: dict[str, list[tuple[str, str]]] = {}
-    for pid, ptype in got:
-        by_type.setdefault(ptype, []).append((pid, ptype))
-    return [x for t in sorted(by_type, key=order.get) for x in reversed(by_type[t])]
+    """(period id, type) with any value for this indicator and measure: quarters first, newest first."""
+    return store.memo(
+        ("period_choices", ind.id, measure, unit), lambda: _period_choices(store, ind, measure, unit)
+    )
+
+
+_TYPE_ORDER = {"quarter": 0, "month": 1, "half": 2, "year": 3, "ytd": 4, "date": 5}
+
+
+def _period_choices(store: DataStore, ind: Indicator, measure: str, unit: str) -> list[tuple[str, str]]:
+    rows = (
+        store.rows(ind.id)
+        .filter((pl.col("measure") == measure) & (pl.col("unit") == unit))
+        .select("period", "period_type", "period_start")
+        .unique()
+    )
+    got = [(r[0], r[1], r[2]) for r in rows.iter_rows() if r[1] in ind.granularities]
+    got.sort(key=lambda x: (_TYPE_ORDER[x[1]], -x[2].toordinal()))
+    return [(p, t) for p, t, _ in got]
 
 
 def default_period(store: DataStore, ind: Indicator, measure: str, unit: str) -> tuple[str, str]:
     """The latest quarter with a country breakdown, else the latest quarter, else the latest period."""
+    return store.memo(
+        ("default_period", ind.id, measure, unit), lambda: _default_period(store, ind, measure, unit)
+    )
+
+
+def _default_period(store: DataStore, ind: Indicator, measure: str, unit: str) -> tuple[str, str]:
     choices = period_choices(store, ind, measure, unit)
-    with_breakdown = [
-        (p, t) for p, t in choices if not store.breakdown(ind.id, p, t, measure, unit).is_empty()
-    ]
+    broken_down = {
+        (r[0], r[1])
+        for r in store.rows(ind.id)
+        .filter((pl.col("measure") == measure) & (pl.col("unit") == unit) & (pl.col("country_iso3") != TOTAL))
+        .select("period", "period_type")
+        .unique()
+        .iter_rows()
+    }
+    with_breakdown = [c for c in choices if c in broken_down]
     for pool in (with_breakdown, choices):
         quarters = [c for c in pool if c[1] == "quarter"]
         if quarters:

@@ -55,7 +55,6 @@ def _sources_of(frame: pl.DataFrame) -> pl.DataFrame:
 def shown_rows(store: DataStore, s: ExplorerState) -> pl.DataFrame:
     """Every figure the explorer shows for a state: the period's breakdown and total, the reported points of
     the trend, and the drilled months, one row each with its sources (documents, agencies, links)."""
-    obs = store.preferred
     base = (
         (pl.col("indicator") == s.indicator) & (pl.col("measure") == s.measure) & (pl.col("unit") == s.unit)
     )
@@ -81,7 +80,18 @@ def shown_rows(store: DataStore, s: ExplorerState) -> pl.DataFrame:
     cond = parts[0]
     for p in parts[1:]:
         cond |= p
-    rows = _sources_of(obs.filter(cond)).sort(["period_start", "period_type", "country_iso3"])
+    # the chosen period first (total, then largest), then the trend and months in time order
+    rows = (
+        _sources_of(store.rows(s.indicator).filter(cond))
+        .with_columns(
+            ((pl.col("period") == s.period) & (pl.col("period_type") == s.period_type)).alias("_focus"),
+            (pl.col("country_iso3") == TOTAL).alias("_total"),
+        )
+        .sort(
+            ["_focus", "period_start", "period_type", "_total", "value"],
+            descending=[True, False, False, True, True],
+        )
+    )
     return rows.select(*TABLE_COLUMNS, "period_start")
 
 

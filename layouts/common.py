@@ -5,7 +5,12 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-NAV = (("/", "Overview"), ("/explore", "Explorer"), ("/country/UZB", "Country profiles"))
+NAV = (
+    ("/", "Overview"),
+    ("/explore", "Explorer"),
+    ("/country/UZB", "Country profiles"),
+    ("/briefing", "Quarterly briefing"),
+)
 
 
 def navbar() -> html.Header:

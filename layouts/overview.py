@@ -57,7 +57,7 @@ def _change_line(label: str, ch: Change) -> html.Div:
     )
 
 
-def card(ind: Indicator, h: Headline | None, sources: list[str]) -> dbc.Col:
+def card(ind: Indicator, h: Headline | None, sources: list[str], fresh=None) -> dbc.Col:
     href = f"/explore?indicator={ind.id}"
     if h is None:
         body = [
@@ -91,6 +91,13 @@ def card(ind: Indicator, h: Headline | None, sources: list[str]) -> dbc.Col:
                 className="small",
             ),
             html.Div(
+                fresh.note,
+                className="small mt-1 "
+                + ("text-warning-emphasis fw-semibold" if fresh.possibly_stale else "text-muted"),
+            )
+            if fresh
+            else None,
+            html.Div(
                 "Source: "
                 + "; ".join(sources[:2])
                 + (f" and {len(sources) - 2} more" if len(sources) > 2 else ""),
@@ -112,7 +119,7 @@ def card(ind: Indicator, h: Headline | None, sources: list[str]) -> dbc.Col:
     )
 
 
-def layout(store: DataStore, config: dict) -> html.Div:
+def layout(store: DataStore, config: dict, fresh: dict | None = None) -> html.Div:
     cat = catalogue()
     sections = []
     for dom in cat.domains:
@@ -120,7 +127,7 @@ def layout(store: DataStore, config: dict) -> html.Div:
         for ind in cat.indicators_in(dom.id):
             h = store.headline(ind.id)
             sources = store.documents_for(h.current.source_ids) if h else []
-            cards.append(card(ind, h, sources))
+            cards.append(card(ind, h, sources, (fresh or {}).get(ind.id)))
         sections.append(
             html.Section(
                 [

@@ -22,10 +22,15 @@ def _how(row: dict) -> str:
     return "Published"
 
 
-def figures_table(rows: pl.DataFrame, sources: pl.DataFrame) -> html.Div:
+MAX_ROWS = 60  # a longer table is for the download, not the page (it would also weigh >50 KB per update)
+
+
+def figures_table(rows: pl.DataFrame, sources: pl.DataFrame, max_rows: int = MAX_ROWS) -> html.Div:
     """rows: dashboard.views.shown_rows(); sources: the sources table (source_id, document, agency, url)."""
     if rows.is_empty():
         return html.P("No figures reported for this selection.", className="text-muted small m-2")
+    total = rows.height
+    rows = rows.head(max_rows)
     cat = catalogue()
     by_id = {
         r["source_id"]: r
@@ -74,4 +79,12 @@ def figures_table(rows: pl.DataFrame, sources: pl.DataFrame) -> html.Div:
             )
         )
     table = dbc.Table([head, html.Tbody(body)], size="sm", striped=True, hover=True, className="mb-0 small")
-    return html.Div(table, className="table-responsive")
+    more = (
+        html.P(
+            f"Showing the first {max_rows} of {total} figures; the CSV and XLSX downloads hold all of them.",
+            className="small text-muted m-2",
+        )
+        if total > max_rows
+        else None
+    )
+    return html.Div([table, more], className="table-responsive")

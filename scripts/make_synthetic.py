@@ -9,9 +9,9 @@ set + manifest, atomically), so the app reads it with MTM_DATA_DIR=<out>. It nev
 Shape: for each catalogue indicator, each measure a user can pick (its level in every level unit, and
 share_pct in percent), every period of the indicator's granularities over ``--years`` years (quarters, months,
 half-years, years, year to date, as-of dates), for ~210 real ISO3 countries plus TOT (indicators with no
-country breakdown: TOT only). That grid is ~1.3M rows for 20 years. Fewer rows than the grid: country rows are
-sampled (TOT rows are kept). More: the extra rows are second sources for random figures (rank 2, not preferred,
-a third of them disagreeing with the first source), as happens in the real data.
+country breakdown: TOT only). That grid is ~1.3M rows for 20 years. Fewer rows than the grid: country rows
+are sampled (TOT rows are kept). More: the extra rows are second sources for random figures (rank 2, not
+preferred, a third of them disagreeing with the first source), as happens in the real data.
 """
 
 from __future__ import annotations
@@ -206,8 +206,11 @@ def generate(rows: int, years: int = 20, seed: int = 7) -> dict[str, pa.Table]:
         dup = rng.choice(n, size=min(extra, n), replace=False)
         dup.sort()
         differ = rng.random(len(dup)) < 1 / 3
+        v = first["value"].to_numpy()[dup]
+        other = np.where(v >= 100, np.round(v * 1.05), np.round(v * 1.05, 2))  # a plausible second figure
+        differ &= other != v  # a conflict is two different printed values
         second = first[dup].with_columns(
-            pl.Series("value", np.where(differ, first["value"].to_numpy()[dup] * 1.05, first["value"][dup])),
+            pl.Series("value", np.where(differ, other, v)),
             pl.lit(2, pl.Int16).alias("rank"),
             pl.lit(False).alias("preferred"),
             pl.lit("b").alias("role"),

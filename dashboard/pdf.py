@@ -1,0 +1,283 @@
+"""Render the quarterly briefing page (``/briefing?period=…``) to an A4 PDF with headless Chromium.
+
+The PDF is the page itself, printed by Debian's Chromium through Playwright (no browser download): the
+dashboard is started with gunicorn on a free loopback port, the page is loaded with requests outside
+127.0.0.1 blocked, the charts are awaited, ``page.pdf(format="A4")`` writes the file, and the server is
+stopped. One progress line is printed per step.
+
+    mtm briefing --period 2023-Q2 --out briefing.pdf       (once wired into dashboard/cli.py)
+    python -m dashboard.pdf --period 2023-Q2 --out briefing.pdf
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# The same flags as the browser tests (tests/browser.py): no sandbox in containers, nothing phoning home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# A4 is 210 mm wide; with 12 mm margins the printed column is 186 mm = 703 CSS px. The page is laid out at
+# that width so the charts (sized when drawn) are exactly as wide as the printed column.
+PRINT_WIDTH_PX = 703
+MARGIN = {"top": "12mm", "right": "12mm", "bottom": "14mm", "left": "12mm"}
+FOOTER = (
+    '<div style="font-size:7.5px;color:#6b6b6b;width:100%;padding:0 12mm;display:flex;'
+    'justify-content:space-between;font-family:system-ui,sans-serif">'
+    "<span>{title}</span><span>page <span class=pageNumber></span> of <span class=totalPages></span></span>"
+    "</div>"
+)
+ALL_CHARTS_DRAWN = """() => {
+  const root = document.querySelector('.briefing[data-period]');
+  if (!root || document.querySelector('._dash-loading')) return false;
+  const charts = root.querySelectorAll('.briefing-chart');
+  return [...charts].every(c => c.querySelector('.js-plotly-plot .main-svg'));
+}"""
+
+Progress = Callable[[str], None]
+
+
+class BriefingPdfError(RuntimeError):
+    """The PDF could not be made; the message says why and what to do."""
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    path: Path
+    quarter: str
+    pages: int
+    size: int
+    notice: str | None  # the page's own notice (e.g. no figure at all for the quarter)
+
+
+# -- the server -------------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(data_dir: Path | None = None, progress: Progress = _say, timeout: float = 60.0) -> Iterator[str]:
+    """Run the dashboard with gunicorn (one worker) on a free loopback port; yield its base URL."""
+    if not (ROOT / "app.py").exists():
+        raise BriefingPdfError(f"{ROOT / 'app.py'} is missing: run this from a checkout of the dashboard.")
+    port = free_port()
+    cmd = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
+    if (ROOT / "gunicorn.conf.py").exists():
+        cmd[3:3] = ["--config", "gunicorn.conf.py"]
+    cmd.append("app:server")
+    env = {**os.environ, "ACCESS_LOG": "/dev/null", "LOG_LEVEL": "warning", "WEB_CONCURRENCY": "1"}
+    if data_dir is not None:
+        env["MTM_DATA_DIR"] = str(Path(data_dir).resolve())
+    base = f"http://127.0.0.1:{port}"
+    progress(f"starting the dashboard (gunicorn) on {base}")
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            t0 = time.monotonic()
+            _wait_healthy(base, proc, log, timeout)
+            progress(f"dashboard ready in {time.monotonic() - t0:.1f}s")
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            progress("dashboard stopped")
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen, log, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            log.seek(0)
+            tail = log.read().decode("utf-8", "replace").strip().splitlines()[-8:]
+            raise BriefingPdfError("the dashboard did not start:\n  " + "\n  ".join(tail))
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise BriefingPdfError(f"the dashboard did not answer {base}/healthz within {timeout:.0f}s")
+        time.sleep(0.1)
+
+
+# -- the browser ------------------------------------------------------------------------------------------
+def _guard(route) -> None:
+    """Only the local server: the briefing must render offline."""
+    url = route.request.url
+    if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOCAL_HOSTS:
+        route.continue_()
+    else:
+        route.abort()
+
+
+def _count_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+def render_pdf(
+    base_url: str,
+    quarter: str,
+    out: Path,
+    progress: Progress = _say,
+    browser=None,
+    timeout_ms: int = 30_000,
+) -> PdfResult:
+    """Print ``base_url/briefing?period=quarter`` to ``out`` (A4). Uses ``browser`` (a Playwright browser)
+    when given, else launches Debian's Chromium for this one file."""
+    if browser is None:
+        if not os.path.exists(CHROMIUM):
+            raise BriefingPdfError(
+                f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)."
+            )
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            raise BriefingPdfError(
+                "the PDF needs Playwright (it drives Debian's chromium; no browser download): "
+                "pip install playwright"
+            ) from None
+        progress(f"launching Chromium ({CHROMIUM})")
+        with sync_playwright() as pw:
+            b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                return render_pdf(base_url, quarter, out, progress, b, timeout_ms)
+            finally:
+                b.close()
+
+    url = f"{base_url.rstrip('/')}/briefing?period={quarter}"
+    context = browser.new_context(viewport={"width": PRINT_WIDTH_PX, "height": 1000}, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(timeout_ms)
+        page.route("**/*", _guard)
+        page.emulate_media(media="print")  # lay out with the print styles before the charts are drawn
+        progress(f"loading {url}")
+        page.goto(url, wait_until="load")
+        try:
+            page.wait_for_selector(".briefing[data-period], .briefing", state="attached")
+        except Exception as exc:
+            raise BriefingPdfError(
+                f"{url} shows no briefing (is the /briefing route wired in callbacks/router.py?): {exc}"
+            ) from None
+        shown = page.get_attribute(".briefing", "data-period")
+        if shown != quarter:
+            raise BriefingPdfError(f"the page shows {shown!r} instead of {quarter!r}")
+        n = page.locator(".briefing-chart").count()
+        progress(f"waiting for {n} chart{'s' if n != 1 else ''} to be drawn")
+        page.wait_for_function(ALL_CHARTS_DRAWN)
+        page.evaluate("document.fonts.ready.then(() => true)")
+        notice = page.locator(".briefing-notice")
+        notice_text = notice.first.inner_text().strip() if notice.count() else None
+        title = page.locator(".briefing-title").inner_text().strip()
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        progress(f"writing {out} (A4)")
+        pdf = page.pdf(
+            path=str(out),
+            format="A4",
+            print_background=True,
+            margin=MARGIN,
+            display_header_footer=True,
+            header_template="<span></span>",
+            footer_template=FOOTER.format(title=title.replace("<", "&lt;")),
+        )
+    finally:
+        context.close()
+    return PdfResult(out, quarter, _count_pages(pdf), len(pdf), notice_text)
+
+
+# -- the command ------------------------------------------------------------------------------------------
+def briefing_pdf(
+    period: str | None, out: Path, data_dir: Path | None = None, progress: Progress = _say
+) -> PdfResult:
+    """The whole job: check the period against the data, serve the app, print the page, stop the server.
+
+    An invalid period is an error here (the page would quietly show another quarter)."""
+    from dashboard.briefing import quarter_months_label, quarters_with_data, resolve_quarter
+    from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
+
+    t0 = time.monotonic()
+    try:
+        store = get_store(Path(data_dir) if data_dir else DEFAULT_DIR)
+    except DataUnavailable as exc:
+        raise BriefingPdfError(str(exc)) from None
+    quarter, notice = resolve_quarter(store, period)
+    if quarter is None:
+        raise BriefingPdfError(notice or "no quarter to show")
+    if notice:  # the page would show another quarter: refuse rather than print the wrong one
+        have = quarters_with_data(store)
+        raise BriefingPdfError(
+            f"no briefing for {period!r}: give a quarter such as 2023-Q2, from {have[0]} to {have[-1]}"
+        )
+
+    progress(f"briefing for {quarter} ({quarter_months_label(quarter)}), data version {store.version}")
+    with serve(data_dir, progress) as base:
+        result = render_pdf(base, quarter, Path(out), progress)
+    if result.notice:
+        progress(f"note: {result.notice}")
+    pages = f"{result.pages} page{'s' if result.pages != 1 else ''}, " if result.pages else ""
+    progress(f"done: {result.path} ({pages}{result.size / 1024:.0f} KB) in {time.monotonic() - t0:.1f}s")
+    return result
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--period", help="quarter, e.g. 2023-Q2 (default: the latest quarter with data)")
+    parser.add_argument("--out", default="briefing.pdf", help="PDF file to write (default: briefing.pdf)")
+    parser.add_argument(
+        "--data", default=None, help="directory of the Parquet tables (default: data/parquet)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        briefing_pdf(args.period, Path(args.out), Path(args.data) if args.data else None)
+    except BriefingPdfError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="mtm briefing", description="Render the quarterly briefing to an A4 PDF."
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,312 @@
+"""The quarterly briefing page, ``/briefing?period=2023-Q2``: one quarter laid out as an A4 document.
+
+The content comes from ``dashboard.briefing.build_briefing``; this module only lays it out. Print styles
+(A4 page, what is hidden on paper, where pages may break) are in ``assets/briefing.css``, scoped to
+``.briefing``. Charts are static (``staticPlot``): a briefing is read, not explored.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import parse_qs
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.briefing import (
+    FINDINGS_ID,
+    FINDINGS_TITLE,
+    SOURCES_ID,
+    SOURCES_TITLE,
+    Briefing,
+    Chart,
+    Comparison,
+    HeadlineRow,
+    Section,
+    SourceEntry,
+    build_briefing,
+)
+from dashboard.data import DataStore
+
+PATH = "/briefing"
+CHART_HEIGHT = "310px"
+
+
+def period_from_search(search: str | None) -> str | None:
+    """The ``period`` parameter of a query string ('?period=2023-Q2'), or None."""
+    values = parse_qs((search or "").lstrip("?")).get("period")
+    return values[0] if values else None
+
+
+def href(quarter: str) -> str:
+    return f"{PATH}?period={quarter}"
+
+
+# -- pieces -----------------------------------------------------------------------------------------------
+def _refs(numbers: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(n) for n in numbers) + "]" if numbers else ""
+
+
+def _ref_span(numbers: tuple[int, ...]) -> html.Span | None:
+    if not numbers:
+        return None
+    return html.Span(
+        " " + _refs(numbers),
+        className="briefing-ref",
+        title="Documents in the Sources list at the end",
+    )
+
+
+def quarter_nav(b: Briefing) -> html.Nav | None:
+    """Links to the other quarters (a quarter without any figure is shown but not linked)."""
+    if not b.choices:
+        return None
+    years: dict[str, list] = {}
+    for c in b.choices:
+        year, q = c.quarter.split("-")
+        if c.quarter == b.quarter:
+            item = html.Span(q, className="briefing-q current", **{"aria-current": "page"})
+        elif c.has_data:
+            item = html.A(q, href=href(c.quarter), className="briefing-q", title=c.label)
+        else:
+            item = html.Span(q, className="briefing-q empty", title=f"No figures reported for {c.label}")
+        years.setdefault(year, []).append(item)
+    groups = [
+        html.Span([html.Span(y, className="briefing-year"), *items], className="me-3")
+        for y, items in years.items()
+    ]
+    return html.Nav(
+        [html.Span("Quarter: ", className="me-1"), *groups],
+        className="briefing-quarters d-print-none",
+        **{"aria-label": "Quarters"},
+    )
+
+
+def _header(b: Briefing) -> html.Header:
+    as_of = (
+        f" The newest source document is dated {b.latest_source_date:%-d %B %Y}."
+        if b.latest_source_date
+        else ""
+    )
+    return html.Header(
+        [
+            html.P(
+                "Migration Tracking Matrix · Kazakhstan · quarterly briefing", className="briefing-kicker"
+            ),
+            html.H1(f"Migration in Kazakhstan, {b.label}", className="briefing-title"),
+            html.P(b.months_label, className="briefing-subtitle"),
+            html.P(
+                "Every figure below is taken from a cited document; the numbers in brackets refer to the "
+                "Sources at the end. Changes are as published by the source where it printed one with the "
+                "level, otherwise computed here (marked computed); values marked derived were computed "
+                "here from published figures. Not reported is not zero.",
+                className="briefing-intro",
+            ),
+            html.P(
+                f"Generated on {date.today():%-d %B %Y} from data version {b.data_version}.{as_of}",
+                className="briefing-meta",
+            ),
+        ],
+        className="briefing-header",
+    )
+
+
+def _findings(b: Briefing) -> html.Section:
+    if b.findings:
+        body = html.Ol(
+            [
+                html.Li(
+                    [
+                        f.text,
+                        *[html.Div(f"Note: {c}", className="briefing-caveat") for c in f.caveats],
+                    ],
+                    **{"data-rule": f.rule},
+                )
+                for f in b.findings
+            ],
+            className="briefing-findings",
+        )
+    else:
+        body = html.P(
+            f"No figure was reported for {b.label}, so no finding can be written.", className="briefing-empty"
+        )
+    return html.Section(
+        [html.H2(FINDINGS_TITLE, id=f"{FINDINGS_ID}-title"), body],
+        id=FINDINGS_ID,
+        className="briefing-section",
+    )
+
+
+def _comparison_cell(c: Comparison) -> html.Td:
+    parts: list = [html.Div(c.level_text, className="briefing-level")]
+    if c.change.value is not None:
+        parts.append(
+            html.Div(
+                [
+                    html.Span(c.change_text, className="briefing-change"),
+                    " ",
+                    html.Span(c.basis, className="briefing-basis", title=c.change.how or ""),
+                ]
+            )
+        )
+    return html.Td(parts)
+
+
+def _row(r: HeadlineRow) -> list[html.Tr]:
+    value_cell = [html.Div(r.value_text, className="briefing-value")]
+    value_cell += [html.Div(f"= {a}", className="briefing-also") for a in r.also]
+    value_cell += [html.Div(n, className="briefing-note") for n in r.notes]
+    rows = [
+        html.Tr(
+            [
+                html.Th([r.title, _ref_span(r.sources)], scope="row"),
+                html.Td(value_cell),
+                *[_comparison_cell(c) for c in r.comparisons],
+            ],
+            className="briefing-headline",
+            **{"data-indicator": r.facts.indicator.id},
+        )
+    ]
+    if r.details:
+        rows.append(
+            html.Tr(
+                html.Td([html.Div(d) for d in r.details], colSpan=4),
+                className="briefing-details",
+            )
+        )
+    return rows
+
+
+def _table(s: Section, b: Briefing) -> html.Div:
+    first = s.rows[0].comparisons
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th("Indicator", scope="col"),
+                html.Th(b.label, scope="col"),
+                *[html.Th(f"{c.against} ({c.period_label})", scope="col") for c in first],
+            ]
+        )
+    )
+    return html.Div(
+        html.Table(
+            [head, html.Tbody([tr for r in s.rows for tr in _row(r)])],
+            className="table table-sm briefing-table",
+        ),
+        className="table-responsive",
+    )
+
+
+def _chart(c: Chart, config: dict) -> html.Div:
+    return html.Div(
+        dcc.Graph(
+            figure=c.figure,
+            config={**config, "staticPlot": True, "displayModeBar": False},
+            style={"height": CHART_HEIGHT},
+            className="briefing-graph",
+        ),
+        className="briefing-chart",
+        role="img",
+        **{"aria-label": c.alt, "data-chart": c.key},
+    )
+
+
+def _section(s: Section, b: Briefing, config: dict) -> html.Section:
+    children: list = [
+        html.H2(s.title, id=f"{s.id}-title"),
+        html.P(s.description, className="briefing-description"),
+    ]
+    if not s.has_data:
+        children.append(
+            html.P(
+                [s.missing or f"Nothing was reported for {b.label}.", _ref_span(s.sources)],
+                className="briefing-empty",
+            )
+        )
+    else:
+        children.append(_table(s, b))
+        if s.missing:
+            children.append(html.P(s.missing, className="briefing-missing"))
+        if s.charts:
+            children.append(
+                html.Div([_chart(c, config) for c in s.charts], className=f"briefing-charts n{len(s.charts)}")
+            )
+        if s.sources:
+            children.append(html.P(f"Sources: {_refs(s.sources)}", className="briefing-section-sources"))
+    return html.Section(
+        children,
+        id=s.id,
+        className="briefing-section",
+        **{"data-has-data": "true" if s.has_data else "false"},
+    )
+
+
+def _source_item(e: SourceEntry) -> html.Li:
+    published = ""
+    if e.published:
+        published = f"{e.published:%-d %B %Y}" + (" (estimated)" if e.published_basis == "estimated" else "")
+    link = (
+        html.A(e.url, href=e.url, className="briefing-url", rel="noopener", target="_blank")
+        if e.url
+        else html.Span(
+            "No web link: read from the plain-text extraction of the report supplied with the data."
+        )
+    )
+    return html.Li(
+        [
+            html.Span(f"[{e.number}] ", className="briefing-ref"),
+            html.Span(e.document, className="briefing-doc"),
+            html.Br(),
+            html.Span(
+                f"Agency: {'; '.join(e.agencies)}. Published by {e.publisher}"
+                + (f", {published}" if published else "")
+                + ". "
+            ),
+            link,
+        ],
+        id=f"source-{e.number}",
+    )
+
+
+def _sources(b: Briefing) -> html.Section:
+    body = (
+        html.Ol([_source_item(e) for e in b.sources], className="briefing-sources")
+        if b.sources
+        else html.P(
+            "No document was used: nothing was reported for this quarter.", className="briefing-empty"
+        )
+    )
+    return html.Section(
+        [html.H2(SOURCES_TITLE, id=f"{SOURCES_ID}-title"), body], id=SOURCES_ID, className="briefing-section"
+    )
+
+
+# -- the page ---------------------------------------------------------------------------------------------
+def render(b: Briefing, config: dict) -> html.Div:
+    notice = (
+        html.Div(
+            dbc.Alert([html.Strong("Note: "), b.notice], color="warning", className="briefing-notice mb-2"),
+            role="status",
+        )
+        if b.notice
+        else None
+    )
+    if b.quarter is None:
+        return html.Div([html.H1("Quarterly briefing", className="h4"), notice], className="briefing")
+    return html.Div(
+        [
+            quarter_nav(b),
+            notice,
+            _header(b),
+            _findings(b),
+            *[_section(s, b, config) for s in b.sections],
+            _sources(b),
+        ],
+        className="briefing",
+        **{"data-period": b.quarter},
+    )
+
+
+def layout(store: DataStore, period: str | None, config: dict) -> html.Div:
+    """The /briefing page for a period id (None or invalid: the latest quarter with data, with a notice)."""
+    return render(build_briefing(store, period), config)
