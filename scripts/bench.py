@@ -177,6 +177,7 @@ class Timed:
     encoding: str = ""
     status: int = 0
     error: str = ""  # the server's exception, for a request that failed
+    first_ms: float = 0.0  # the first call: a view nobody asked for yet (nothing remembered)
 
 
 def describe(body: dict) -> str:
@@ -421,6 +422,7 @@ def replay(data_dir: Path, recs: list[Recorded], reps: int, body_budget_s: float
             t0 = time.perf_counter()
             resp = client.post(DASH_POST, data=t.rec.body, headers=headers)
             warm.append((time.perf_counter() - t0) * 1000)
+            t.first_ms = warm[-1]
             data = resp.get_data()
             t.status, t.sent_bytes = resp.status_code, len(data)
             t.encoding = resp.headers.get("Content-Encoding", "identity")
@@ -735,6 +737,10 @@ def report(args, recs, shipped, synth, page, prof_text, started) -> dict:
     if d["uncompressed_over_1kb"]:
         print(f"  sent uncompressed (> 1 KB): {', '.join(u[:60] for u in d['uncompressed_over_1kb'][:6])}")
 
+    def first_call_p95(ts: list[Timed]) -> float:
+        firsts = sorted(t.first_ms for t in ts if not t.error)
+        return round(firsts[min(len(firsts) - 1, int(0.95 * len(firsts)))], 1) if firsts else float("nan")
+
     figures = {
         "callback_p50_ms": s1["p50_ms"],
         "callback_p95_ms": s1["p95_ms"],
@@ -743,6 +749,10 @@ def report(args, recs, shipped, synth, page, prof_text, started) -> dict:
         "page_ready_ms": page["page_ready_ms"],
         "first_load_kb": page["first_load_kb"],
         "payload_kb_max": s1["raw_kb_max"],
+        # the first call of each recorded request, before the app remembers that view (default views of every
+        # indicator are drawn at start-up, as in production): what a user opening a new view waits for
+        "callback_p95_ms_first_call": first_call_p95(shipped),
+        "callback_p95_ms_2m_first_call": first_call_p95(synth),
     }
     worst1 = max(s1["per_callback"].items(), key=lambda kv: kv[1]["p95_ms"])
     worst2 = max(s2["per_callback"].items(), key=lambda kv: kv[1]["p95_ms"])
@@ -756,6 +766,11 @@ def report(args, recs, shipped, synth, page, prof_text, started) -> dict:
         ("payload_kb_max", "largest response (KB)"),
     ):
         print(f"{label:28s} {figures[key]:10,.1f} {TARGETS[key]:8,.0f}  {status(figures[key], TARGETS[key])}")
+    print(
+        "  first call of each request (not yet remembered): p95 "
+        f"{figures['callback_p95_ms_first_call']:,.1f} ms shipped, "
+        f"{figures['callback_p95_ms_2m_first_call']:,.1f} ms on 2M rows"
+    )
     print(
         f"{'  largest response, 2M (KB)':28s} {s2['raw_kb_max']:10,.1f} {TARGETS['payload_kb_max']:8,.0f}  "
         f"{status(s2['raw_kb_max'], TARGETS['payload_kb_max'])}"
