@@ -57,6 +57,14 @@ def _change_line(label: str, ch: Change) -> html.Div:
     )
 
 
+def freshness_line(fresh) -> html.Div:
+    """'Latest figure (any period): 2025 · possibly out of date', the full sentence as a tooltip."""
+    parts: list = [f"Latest figure (any period): {fresh.last_period_label or 'none'}"]
+    if fresh.possibly_stale:
+        parts += [" ", html.Span("possibly out of date", className="badge text-bg-warning fw-normal")]
+    return html.Div(parts, title=fresh.note, className="small text-muted mt-1 freshness")
+
+
 def card(ind: Indicator, h: Headline | None, sources: list[str], fresh=None) -> dbc.Col:
     href = f"/explore?indicator={ind.id}"
     if h is None:
@@ -90,13 +98,7 @@ def card(ind: Indicator, h: Headline | None, sources: list[str], fresh=None) -> 
                 [_change_line("vs previous", h.change_prev), _change_line("vs year earlier", h.change_yoy)],
                 className="small",
             ),
-            html.Div(
-                fresh.note,
-                className="small mt-1 "
-                + ("text-warning-emphasis fw-semibold" if fresh.possibly_stale else "text-muted"),
-            )
-            if fresh
-            else None,
+            freshness_line(fresh) if fresh else None,
             html.Div(
                 "Source: "
                 + "; ".join(sources[:2])
