@@ -174,6 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     br = sub.add_parser("briefing", help="render the quarterly briefing to an A4 PDF (headless Chromium)")
     pdf.add_arguments(br)
     br.set_defaults(func=pdf.run)
+    from dashboard import render
+
+    ch = sub.add_parser(
+        "chart", help="render explorer charts as framed PNG/SVG images (kaleido, local Chromium)"
+    )
+    render.add_arguments(ch)
+    ch.set_defaults(func=render.run)
     args = parser.parse_args(argv)
     return args.func(args)
 

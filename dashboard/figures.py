@@ -672,7 +672,13 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figur
                     customdata=g["id"],
                     marker={
                         "color": color,
-                        "pattern": {"shape": ["/" if d else "" for d in g["derived"]], "fgcolor": "#FFFFFF"},
+                        "pattern": {
+                            "shape": ["/" if d else "" for d in g["derived"]],
+                            "fgcolor": "#FFFFFF",
+                            "bgcolor": color,
+                            "size": 12,
+                            "solidity": 0.25,
+                        },
                         "line": {"width": 0},
                     },
                     cliponaxis=False,
@@ -741,6 +747,9 @@ def months_bar(months: list[Figure], indicator: Indicator, unit: str, quarter_la
             "pattern": {
                 "shape": ["/" if m.status == DERIVED else "" for m in reported],
                 "fgcolor": "#FFFFFF",
+                "bgcolor": theme.PALETTE[0],
+                "size": 12,
+                "solidity": 0.25,
             },
             "line": {"width": 0},
         },
@@ -876,7 +885,14 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
         marker={
             "colors": colors,
             "line": {"color": "#FFFFFF", "width": 1},
-            "pattern": {"shape": patterns, "fgcolor": "#FFFFFF"},
+            # plotly.js paints a patterned pie slice transparent unless its background is given
+            "pattern": {
+                "shape": patterns,
+                "fgcolor": "#FFFFFF",
+                "bgcolor": colors,
+                "size": 12,
+                "solidity": 0.25,
+            },
         },
         showlegend=True,
     )

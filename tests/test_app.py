@@ -207,3 +207,18 @@ def test_state_is_a_frozen_value():
     s = ExplorerState("trp_issued", "count", "permits", "2023-Q2", "quarter")
     with pytest.raises(AttributeError):
         s.indicator = "x"  # type: ignore[misc]
+
+
+def test_missing_tables_stop_start_up_with_the_file_and_the_fix(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MTM_DATA_DIR": str(tmp_path)}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    r = subprocess.run(
+        [sys.executable, "-c", "import app"], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert r.returncode == 3
+    assert "manifest.json" in r.stderr and "mtm build" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -376,3 +376,19 @@ def test_csv_and_xlsx_downloads_equal_the_data_api(page, base_url):
             got[r["country_iso3"]] = r["value"]
     assert got == expected
     assert "About" in wb.sheetnames and "Remittances sent from Kazakhstan" in str(wb["About"]["B1"].value)
+
+
+def test_copy_image_puts_a_png_on_the_clipboard(browser, base_url):
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    page = ctx.new_page()
+    page.goto(base_url + REMITTANCES_Q2)
+    wait_explorer(page)
+    card = page.locator(".card", has=page.locator("h2", has_text="Trend"))
+    card.get_by_role("button", name="Export").click()
+    card.get_by_text("Copy image to clipboard").click()
+    page.wait_for_function("() => document.querySelector('#export-status').innerText.length > 0")
+    assert "copied" in page.inner_text("#export-status")
+    kinds = page.evaluate("async () => (await navigator.clipboard.read()).flatMap(item => item.types)")
+    assert "image/png" in kinds
+    ctx.close()

@@ -1,0 +1,104 @@
+"""Server-side chart images (`mtm chart`): the framed export, rendered by kaleido (Debian's Chromium).
+
+The same panel builder and frame as the browser's Export menu; map files come from the local assets (never the
+CDN); one long-lived kaleido browser serves every image of a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import plotly.io as pio
+
+from dashboard import export, panels
+from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
+from dashboard.state import parse_query
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+_started = False
+
+
+def _kaleido() -> None:
+    """Point plotly at the local map files and start one kaleido browser for the process."""
+    global _started
+    if _started:
+        return
+    import kaleido
+
+    pio.defaults.topojson = (ASSETS / "topojson").resolve().as_uri() + "/"
+    kaleido.start_sync_server(silence_warnings=True)
+    _started = True
+
+
+def render(
+    view: str, chart: str, fmt: str = "png", size: str = "wide", link_base: str = "", data_dir=None
+) -> bytes:
+    """The framed image of one chart of an explorer view (a query string, e.g. '?indicator=visas_issued')."""
+    if chart not in panels.BUILDERS:
+        raise ValueError(f"unknown chart {chart!r}; choose one of {', '.join(panels.BUILDERS)}")
+    if fmt not in export.FORMATS or size not in export.SIZES:
+        raise ValueError(f"format must be one of {export.FORMATS} and size one of {tuple(export.SIZES)}")
+    store = get_store(Path(data_dir) if data_dir else DEFAULT_DIR)
+    state = parse_query(view, store)
+    for notice in state.notices:
+        print(f"note: {notice}", file=sys.stderr)
+    panel = panels.BUILDERS[chart](store, state)
+    when = store.latest_source_date
+    caption = export.caption_for(
+        state,
+        chart,
+        panel,
+        store.documents_for(panel.source_ids),
+        f"sources published up to {when:%d %b %Y}" if when else "",
+        (link_base.rstrip("/") + "/explore" + state.to_query())
+        if link_base
+        else "/explore" + state.to_query(),
+    )
+    fig = export.framed(panel.figure, caption, size)
+    _kaleido()
+    width, height = export.SIZES[size]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "kopts ignored when using a server": expected
+        return fig.to_image(format=fmt, width=width, height=height, scale=1)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--view",
+        default="",
+        help="explorer query string, e.g. '?indicator=remittance_outflow&period=2023-Q2'",
+    )
+    p.add_argument(
+        "--chart", action="append", choices=panels.CHARTS, help="chart(s) to render (default: all four)"
+    )
+    p.add_argument("--format", default="png", choices=export.FORMATS)
+    p.add_argument("--size", default="wide", choices=tuple(export.SIZES))
+    p.add_argument(
+        "--link-base", default="http://127.0.0.1:8050", help="address of the dashboard for the view link"
+    )
+    p.add_argument("--out", default=".", help="folder for the images")
+    p.add_argument("--data", default=str(DEFAULT_DIR), help="Parquet tables directory")
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    store_view = args.view if args.view.startswith("?") or not args.view else "?" + args.view
+    for chart in args.chart or panels.CHARTS:
+        t0 = time.perf_counter()
+        try:
+            image = render(store_view, chart, args.format, args.size, args.link_base, args.data)
+        except DataUnavailable as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        state = parse_query(store_view, get_store(Path(args.data)))
+        path = out / f"mtm-{state.indicator}-{state.drill or state.period}-{chart}-{args.size}.{args.format}"
+        path.write_bytes(image)
+        print(
+            f"{chart:7s} {path} ({len(image) / 1024:,.0f} KB) in {time.perf_counter() - t0:.1f}s", flush=True
+        )
+    return 0
