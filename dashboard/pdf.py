@@ -28,7 +28,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# The same flags as the browser tests (tests/browser.py): no sandbox in containers, nothing phoning home.
+# Flags for Debian's chromium (also used by the browser tests): no sandbox as root, nothing phoning home.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -13,19 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+# one list of browser flags for the product (mtm briefing) and the tests; re-exported for the tests
+from dashboard.pdf import CHROMIUM as CHROMIUM
+from dashboard.pdf import CHROMIUM_ARGS as CHROMIUM_ARGS
+from dashboard.pdf import LOCAL_HOSTS
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
 def free_port() -> int:
