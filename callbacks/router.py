@@ -51,7 +51,9 @@ def register(app: Dash) -> None:
     @app.callback(Output(Ids.PAGE, "children"), Input(Ids.URL, "pathname"), State(Ids.URL, "search"))
     def route(pathname: str | None, search: str | None):
         store = get_store(data_dir)
-        path = pathname or "/"
+        # a hand-crafted request may send anything: non-strings count as absent
+        path = pathname if isinstance(pathname, str) and pathname else "/"
+        search = search if isinstance(search, str) else None
         if path in ("/", ""):
             return overview.layout(store, config, overview_freshness(store, data_dir))
         if path.rstrip("/") == "/explore":

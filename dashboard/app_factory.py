@@ -11,6 +11,7 @@ from dash import Dash, dcc, html
 from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from dashboard import security
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 from dashboard.ids import Ids
 from layouts.common import footer, navbar
@@ -79,6 +80,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
     explorer.register(app)
     country.register(app)
     _add_routes(app, data_dir)
+    security.init_app(app)  # after every callback: the CSP hashes Dash's inline scripts
     _warm_up(app)
     if os.environ.get("MTM_WARM", "1") != "0":
         from dashboard.panels import warm

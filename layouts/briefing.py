@@ -194,6 +194,9 @@ def _table(s: Section, b: Briefing) -> html.Div:
             className="table table-sm briefing-table",
         ),
         className="table-responsive",
+        tabIndex="0",
+        role="region",
+        **{"aria-label": f"{s.title}: headline figures"},
     )
 
 

@@ -60,7 +60,7 @@ def layout(iso3: str, store: DataStore, config: dict) -> html.Div:
                     ),
                     dbc.CardBody(
                         [
-                            figures_table(part, store.sources),
+                            figures_table(part, store.sources, label=f"{ind.title}: figures", scroll=False),
                             dcc.Link(
                                 "Open in the explorer →",
                                 href=f"/explore?indicator={ind.id}&countries={iso3}",

@@ -62,6 +62,9 @@ def country_options() -> list[dict]:
     return sorted(({"label": country_name(c), "value": c} for c in all_codes()), key=lambda o: o["label"])
 
 
+LEGEND_CLASS = "form-label small fw-semibold mb-1 float-none"
+
+
 def _label(text: str, for_id: str) -> html.Label:
     return html.Label(text, htmlFor=for_id, className="form-label small fw-semibold mb-1")
 
@@ -94,23 +97,19 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
             dbc.Row(
                 [
                     dbc.Col(
-                        html.Div(
+                        html.Fieldset(
                             [
-                                html.Span(
-                                    "Theme", className="form-label small fw-semibold me-2", id="domain-label"
-                                ),
-                                dcc.RadioItems(
+                                html.Legend("Theme", className=LEGEND_CLASS),
+                                dbc.RadioItems(
                                     id=Ids.DOMAIN,
+                                    name=Ids.DOMAIN,  # one group: a single Tab stop, arrows move
                                     options=[{"label": d.title, "value": d.id} for d in cat.domains],
                                     value=ind.domain,
                                     inline=True,
-                                    className="small d-inline",
-                                    inputClassName="me-1",
-                                    labelClassName="me-3",
+                                    className="small",
                                 ),
                             ],
-                            role="radiogroup",
-                            **{"aria-labelledby": "domain-label"},
+                            className="mb-0",
                         ),
                         xs=12,
                     ),
@@ -129,18 +128,20 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                         lg=4,
                     ),
                     dbc.Col(
-                        [
-                            _label("Measure", Ids.MEASURE),
-                            dcc.RadioItems(
-                                id=Ids.MEASURE,
-                                options=measure_radio_options(ind),
-                                value=f"{state.measure}|{state.unit}",
-                                inline=True,
-                                className="small",
-                                inputClassName="me-1",
-                                labelClassName="me-3",
-                            ),
-                        ],
+                        html.Fieldset(
+                            [
+                                html.Legend("Measure", className=LEGEND_CLASS),
+                                dbc.RadioItems(
+                                    id=Ids.MEASURE,
+                                    name=Ids.MEASURE,
+                                    options=measure_radio_options(ind),
+                                    value=f"{state.measure}|{state.unit}",
+                                    inline=True,
+                                    className="small",
+                                ),
+                            ],
+                            className="mb-0",
+                        ),
                         xs=12,
                         lg=3,
                     ),
@@ -159,28 +160,45 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                         lg=2,
                     ),
                     dbc.Col(
-                        [
-                            _label("Trend from – to", Ids.FIRST),
-                            html.Div(
-                                [
-                                    dcc.Dropdown(
-                                        id=Ids.FIRST,
-                                        options=QUARTERS,
-                                        value=state.first,
-                                        clearable=False,
-                                        className="flex-fill",
-                                    ),
-                                    dcc.Dropdown(
-                                        id=Ids.LAST,
-                                        options=QUARTERS,
-                                        value=state.last,
-                                        clearable=False,
-                                        className="flex-fill",
-                                    ),
-                                ],
-                                className="d-flex gap-1",
-                            ),
-                        ],
+                        html.Fieldset(
+                            [
+                                html.Legend("Trend from – to", className=LEGEND_CLASS),
+                                html.Div(
+                                    [
+                                        html.Div(
+                                            [
+                                                html.Label(
+                                                    "From", htmlFor=Ids.FIRST, className="visually-hidden"
+                                                ),
+                                                dcc.Dropdown(
+                                                    id=Ids.FIRST,
+                                                    options=QUARTERS,
+                                                    value=state.first,
+                                                    clearable=False,
+                                                ),
+                                            ],
+                                            className="flex-fill",
+                                        ),
+                                        html.Div(
+                                            [
+                                                html.Label(
+                                                    "To", htmlFor=Ids.LAST, className="visually-hidden"
+                                                ),
+                                                dcc.Dropdown(
+                                                    id=Ids.LAST,
+                                                    options=QUARTERS,
+                                                    value=state.last,
+                                                    clearable=False,
+                                                ),
+                                            ],
+                                            className="flex-fill",
+                                        ),
+                                    ],
+                                    className="d-flex gap-1",
+                                ),
+                            ],
+                            className="mb-0",
+                        ),
                         xs=12,
                         md=6,
                         lg=3,
@@ -201,10 +219,18 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                         lg=8,
                     ),
                     dbc.Col(
-                        [
-                            html.Div("Presets", className="form-label small fw-semibold mb-1"),
-                            html.Div(presets),
-                        ],
+                        html.Div(
+                            [
+                                html.Div(
+                                    "Presets",
+                                    className="form-label small fw-semibold mb-1",
+                                    id="presets-label",
+                                ),
+                                html.Div(presets),
+                            ],
+                            role="group",
+                            **{"aria-labelledby": "presets-label"},
+                        ),
                         xs=12,
                         lg=4,
                     ),
@@ -324,7 +350,7 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
             ),
             chart_card(
                 "Figures shown",
-                html.Div(id=Ids.TABLE, className="table-responsive table-scroll"),
+                html.Div(id=Ids.TABLE),
                 tools=html.Div(
                     [
                         dbc.Button(

@@ -25,8 +25,17 @@ def _how(row: dict) -> str:
 MAX_ROWS = 60  # a longer table is for the download, not the page (it would also weigh >50 KB per update)
 
 
-def figures_table(rows: pl.DataFrame, sources: pl.DataFrame, max_rows: int = MAX_ROWS) -> html.Div:
-    """rows: dashboard.views.shown_rows(); sources: the sources table (source_id, document, agency, url)."""
+def figures_table(
+    rows: pl.DataFrame,
+    sources: pl.DataFrame,
+    max_rows: int = MAX_ROWS,
+    label: str = "Figures shown",
+    scroll: bool = True,
+) -> html.Div:
+    """rows: dashboard.views.shown_rows(); sources: the sources table (source_id, document, agency, url).
+
+    The table scrolls inside its box (sideways on a phone; also down past 28rem with ``scroll``), so the box
+    is a keyboard-focusable, named region (WCAG 2.1.1: a scrolled area must be reachable by keyboard)."""
     if rows.is_empty():
         return html.P("No figures reported for this selection.", className="text-muted small m-2")
     total = rows.height
@@ -87,4 +96,10 @@ def figures_table(rows: pl.DataFrame, sources: pl.DataFrame, max_rows: int = MAX
         if total > max_rows
         else None
     )
-    return html.Div([table, more], className="table-responsive")
+    return html.Div(
+        [table, more],
+        className="table-responsive" + (" table-scroll" if scroll else ""),
+        tabIndex="0",
+        role="region",
+        **{"aria-label": label},
+    )
