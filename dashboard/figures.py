@@ -22,7 +22,7 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard import theme
+from dashboard import a11y, theme
 from dashboard.catalogue import Indicator, Unit, catalogue
 from dashboard.countries import OTHER, REPORTING_COUNTRY, TOTAL, all_codes, country_name
 from dashboard.data import DERIVED, Figure
@@ -195,7 +195,7 @@ def empty_figure(message: str) -> go.Figure:
         showlegend=False,
         meta={"empty": True, "message": message},
     )
-    return fig
+    return a11y.with_summary(fig)  # the chart's text alternative (dashboard.a11y)
 
 
 def _with_title(fig: go.Figure, title: str, subtitle: str = "") -> go.Figure:
@@ -373,7 +373,7 @@ def choropleth(
             "not_drawn": [r["country_iso3"] for r in not_drawn],
         },
     )
-    return fig
+    return a11y.with_summary(fig)  # the chart's text alternative (dashboard.a11y)
 
 
 # -- 2. time series -----------------------------------------------------------------------------------
@@ -562,7 +562,7 @@ def time_series(
         }
     fig = go.Figure(data=traces)
     fig.update_layout(**layout)
-    return fig
+    return a11y.with_summary(fig)  # the chart's text alternative (dashboard.a11y)
 
 
 # -- 3. longer periods --------------------------------------------------------------------------------
@@ -708,7 +708,7 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figur
         height=max(240, 130 + 26 * len(categories)),
         meta={"indicator": indicator.id, "unit": u.id, "periods": rows["period"].to_list()},
     )
-    return fig
+    return a11y.with_summary(fig)  # the chart's text alternative (dashboard.a11y)
 
 
 # -- 4. months of a quarter ---------------------------------------------------------------------------
@@ -785,7 +785,7 @@ def months_bar(months: list[Figure], indicator: Indicator, unit: str, quarter_la
         showlegend=False,
         meta={"indicator": indicator.id, "unit": u.id, "months": [m.period for m in months]},
     )
-    return fig
+    return a11y.with_summary(fig)  # the chart's text alternative (dashboard.a11y)
 
 
 # -- 5. donut -----------------------------------------------------------------------------------------
@@ -914,7 +914,7 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
         margin={"l": 16, "r": 16, "t": 16, "b": 32},
         meta={"indicator": indicator.id, "period": period_label, "sum": total, "remainder": remainder},
     )
-    return fig
+    return a11y.with_summary(fig)  # the chart's text alternative (dashboard.a11y)
 
 
 # -- 6. sparkline -------------------------------------------------------------------------------------

@@ -6,12 +6,15 @@ Colour choices
   colour-vision deficiencies (protan, deutan, tritan). Its orange is kept apart as ``REPORTING_COLOR``
   (Kazakhstan on the map) and its black as ``TOTAL_COLOR`` (the "Total" line), so neither is reused for a
   counterpart country.
-* Sequential (maps): a single-hue blue ramp (ColorBrewer "Blues", steps 4-9). One hue with monotonically
-  falling lightness is read correctly by every colour-vision type and in greyscale print, and more blue
-  always means more. The ramp deliberately starts at a mid-light blue, not white, so the smallest value is
-  still clearly different from the light grey of "not reported" land; the reporting country is orange,
-  outside the ramp's hue, so it cannot be mistaken for a value. (Viridis was considered; its light end is a
-  yellow close to the grey land in lightness and its dark end dominates small values.)
+* Sequential (maps): a single-hue blue ramp (ColorBrewer "Blues", its darker half, 6-9). One hue with
+  monotonically falling lightness is read correctly by every colour-vision type and in greyscale print, and
+  more blue always means more. The ramp deliberately starts at a mid blue, not white: every value colour
+  has at least 3:1 contrast (WCAG 1.4.11) against the light grey of "not reported" land, the white country
+  borders and the page, so the smallest value is still clearly a value; the reporting country is orange,
+  outside the ramp's hue, so it cannot be mistaken for a value. tests/test_a11y.py checks the contrast and
+  simulates protan/deutan/tritan vision (Machado et al. 2009) on the palette and the ramp. (Viridis was
+  considered; its light end is a yellow close to the grey land in lightness and its dark end dominates
+  small values.)
 * ``NOT_REPORTED_COLOR``: a light neutral grey, used for every "no figure" mark (map land, remainder slice).
 
 Fonts: a system font stack only; the app runs offline, so no web fonts are fetched.
@@ -47,7 +50,7 @@ PALETTE: tuple[str, ...] = (
 )
 REPORTING_COLOR = OKABE_ITO["orange"]  # Kazakhstan, the reporting country: never a value colour
 TOTAL_COLOR = OKABE_ITO["black"]  # the "Total" series
-NOT_REPORTED_COLOR = "#E3E3E3"  # land / marks with no figure
+NOT_REPORTED_COLOR = "#EDEDED"  # land / marks with no figure (3:1 against the lightest map class)
 OTHER_COLOR = "#A6A6A6"  # "Other countries" (published, but not itemised)
 MUTED_TEXT_COLOR = "#6B6B6B"  # notes, "not reported" labels
 TEXT_COLOR = "#222222"
@@ -56,11 +59,9 @@ BORDER_COLOR = "#FFFFFF"  # country borders on the map
 
 #: Sequential colourscale for choropleths (ColorBrewer Blues 4-9; see the module docstring).
 SEQUENTIAL: tuple[tuple[float, str], ...] = (
-    (0.0, "#9ECAE1"),
-    (0.2, "#6BAED6"),
-    (0.4, "#4292C6"),
-    (0.6, "#2171B5"),
-    (0.8, "#08519C"),
+    (0.0, "#3B8BC2"),
+    (0.33, "#2171B5"),
+    (0.67, "#08519C"),
     (1.0, "#08306B"),
 )
 

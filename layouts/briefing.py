@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.a11y import summarize
 from dashboard.briefing import (
     FINDINGS_ID,
     FINDINGS_TITLE,
@@ -201,16 +202,24 @@ def _table(s: Section, b: Briefing) -> html.Div:
 
 
 def _chart(c: Chart, config: dict) -> html.Div:
+    # a static picture: role=img named by its alt text, described by a visually hidden summary of its numbers
+    summary_id = f"chart-{c.key}-summary"
     return html.Div(
-        dcc.Graph(
-            figure=c.figure,
-            config={**config, "staticPlot": True, "displayModeBar": False},
-            style={"height": CHART_HEIGHT},
-            className="briefing-graph",
-        ),
+        [
+            html.Div(
+                dcc.Graph(
+                    figure=c.figure,
+                    config={**config, "staticPlot": True, "displayModeBar": False},
+                    style={"height": CHART_HEIGHT},
+                    className="briefing-graph",
+                ),
+                role="img",
+                **{"aria-label": c.alt, "aria-describedby": summary_id},
+            ),
+            html.P(summarize(c.figure), id=summary_id, className="visually-hidden"),
+        ],
         className="briefing-chart",
-        role="img",
-        **{"aria-label": c.alt, "data-chart": c.key},
+        **{"data-chart": c.key},
     )
 
 

@@ -59,11 +59,26 @@ def footer(data_version: str) -> html.Footer:
     )
 
 
-def graph(graph_id: str, config: dict, height: str = "420px", **kwargs) -> dcc.Loading:
-    return dcc.Loading(
-        dcc.Graph(id=graph_id, config=config, style={"height": height}, **kwargs),
-        delay_show=300,
-        type="circle",
+def graph(graph_id: str, config: dict, height: str = "420px", label: str = "", **kwargs) -> html.Div:
+    """A chart with its text alternative: a named ``figure`` region and a visually hidden summary.
+
+    The summary (dashboard.a11y.summarize, carried in the figure's ``layout.meta.summary``) is copied into
+    the paragraph by assets/a11y.js each time the chart is drawn; screen readers read it in place and as the
+    region's description. The table of figures holds every number.
+    """
+    summary_id = f"{graph_id}-summary"
+    return html.Div(
+        [
+            dcc.Loading(
+                dcc.Graph(id=graph_id, config=config, style={"height": height}, **kwargs),
+                delay_show=300,
+                type="circle",
+            ),
+            html.P(id=summary_id, className="visually-hidden chart-summary", **{"data-graph": graph_id}),
+        ],
+        role="figure",
+        className="mtm-chart",
+        **{"aria-label": f"Chart: {label}" if label else "Chart", "aria-describedby": summary_id},
     )
 
 

@@ -298,7 +298,7 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
                         chart_card(
                             "Map",
                             [
-                                graph(Ids.MAP, config, "440px"),
+                                graph(Ids.MAP, config, "440px", label="Map"),
                                 html.Div(id=Ids.COUNTRY_LINK, className="small px-2"),
                             ],
                             Ids.MAP_FOOTER,
@@ -311,7 +311,7 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
                     dbc.Col(
                         chart_card(
                             "Shares by country",
-                            graph(Ids.DONUT, config, "440px"),
+                            graph(Ids.DONUT, config, "440px", label="Shares by country"),
                             Ids.DONUT_FOOTER,
                             tools=export_menu("donut", Ids.EXPORT),
                         ),
@@ -327,7 +327,7 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
                     dbc.Col(
                         chart_card(
                             "Trend",
-                            [breadcrumb(), graph(Ids.SERIES, config, "380px")],
+                            [breadcrumb(), graph(Ids.SERIES, config, "380px", label="Trend")],
                             Ids.SERIES_FOOTER,
                             tools=export_menu("series", Ids.EXPORT),
                         ),
@@ -338,7 +338,7 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
                     dbc.Col(
                         chart_card(
                             "Longer periods (half-years, years, year to date)",
-                            graph(Ids.SPANS, config, "380px"),
+                            graph(Ids.SPANS, config, "380px", label="Longer periods"),
                             tools=export_menu("spans", Ids.EXPORT),
                         ),
                         xs=12,

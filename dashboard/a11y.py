@@ -1,0 +1,171 @@
+"""Text alternatives for charts (WCAG 1.1.1): a short summary a screen reader can read, made from the figure.
+
+``summarize(fig)`` is a pure function of a Plotly figure built by ``dashboard.figures``: it reads the same
+traces the chart draws (no second data path), so the words cannot drift from the picture. The explorer puts
+it in a visually hidden paragraph next to each graph (``layouts.common.graph``; copied from the figure's
+``layout.meta.summary`` by ``assets/a11y.js``), the briefing under each static chart. The figures table
+lists every number in full; the summary names the title, the largest values and the change.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from typing import Any
+
+TOP = 3
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def plain(text: Any) -> str:
+    """Plotly rich text to plain text: tags and line breaks dropped, entities decoded, spaces collapsed."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", str(text or "")))).strip()
+
+
+def _fmt(value: float, unit: str | None) -> str:
+    if unit:
+        from dashboard.figures import value_text  # lazy: dashboard.figures imports this module
+
+        try:
+            return value_text(value, unit)
+        except (KeyError, ValueError):
+            pass
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.4g}"
+
+
+def _number(v: Any) -> float | None:
+    if v is None or isinstance(v, bool):
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else f  # NaN
+
+
+def _as_dict(fig: Any) -> Mapping[str, Any]:
+    return fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else fig
+
+
+def title_of(fig: Any) -> str:
+    """'Title. Subtitle' from the figure's title (the subtitle is the second, smaller block)."""
+    layout = _as_dict(fig).get("layout") or {}
+    title = layout.get("title") or {}
+    text = title.get("text", "") if isinstance(title, Mapping) else str(title)
+    head, _, sub = str(text).partition("<span")
+    head, sub = plain(head), plain("<span" + sub) if sub else ""
+    return f"{head}. {sub}" if sub else head
+
+
+def _listing(pairs: list[tuple[str, str]]) -> str:
+    return "; ".join(f"{label} {value}" for label, value in pairs)
+
+
+def _map(traces: list, unit: str | None) -> str:
+    values = [t for t in traces if t.get("type") == "choropleth" and t.get("customdata") is not None]
+    if not values:
+        return "No country has a figure for this period."
+    from dashboard.countries import country_name
+
+    pairs = [
+        (code, z)
+        for t in values
+        for code, z in zip(t.get("locations") or [], t.get("z") or [], strict=False)
+        if _number(z) is not None
+    ]
+    pairs.sort(key=lambda p: -float(p[1]))
+    top = [(country_name(c), _fmt(float(z), unit)) for c, z in pairs[:TOP]]
+    n = len(pairs)
+    return f"{n} {'country has' if n == 1 else 'countries have'} a figure. Highest: {_listing(top)}."
+
+
+def _pie(traces: list) -> str:
+    pie = next(t for t in traces if t.get("type") == "pie")
+    items = [
+        (plain(label), float(v))
+        for label, v in zip(pie.get("labels") or [], pie.get("values") or [], strict=False)
+        if _number(v) is not None
+    ]
+    total = sum(v for _, v in items) or 1.0
+    items.sort(key=lambda p: -p[1])
+    # the slices are shares: say them as percentages (as published when they already add up to 100)
+    scale = 1.0 if abs(total - 100) <= 1.5 else 100 / total
+    top = [(label, f"{v * scale:.1f}%") for label, v in items[:TOP]]
+    return f"Largest shares: {_listing(top)}." if top else "No shares reported."
+
+
+def _series(traces: list, unit: str | None) -> str:
+    lines = [t for t in traces if t.get("type") == "scatter" and (t.get("meta") or {}).get("country")]
+    out = []
+    for t in lines[: TOP + 1]:
+        points = [
+            (plain(x), float(y))
+            for x, y in zip(t.get("x") or [], t.get("y") or [], strict=False)
+            if _number(y) is not None
+        ]
+        if not points:
+            continue
+        name = plain(t.get("name"))
+        (x0, y0), (x1, y1) = points[0], points[-1]
+        if len(points) == 1:
+            out.append(f"{name}: {_fmt(y1, unit)} in {x1}")
+            continue
+        change = f" ({'+' if y1 >= y0 else '−'}{abs(y1 / y0 - 1):.0%})" if y0 else ""
+        out.append(f"{name}: from {_fmt(y0, unit)} in {x0} to {_fmt(y1, unit)} in {x1}{change}")
+    if not out:
+        return "No figure reported in this range."
+    more = len(lines) - TOP - 1
+    return "; ".join(out) + (f"; and {more} more lines." if more > 0 else ".")
+
+
+def _labelled(traces: list, unit: str | None) -> str:
+    pairs: list[tuple[str, str]] = []
+    for t in traces:
+        horizontal = t.get("orientation") == "h" or (t.get("type") == "scatter" and t.get("text") is not None)
+        labels = t.get("y") if horizontal else t.get("x")
+        values = t.get("text") if horizontal else t.get("y")
+        for label, v in zip(labels or [], values or [], strict=False):
+            if label is None or v is None:
+                continue
+            n = _number(v)
+            pairs.append((plain(label), _fmt(n, unit) if n is not None else plain(v)))
+    if not pairs:
+        return "No figure reported."
+    shown = pairs[:6]
+    more = f"; and {len(pairs) - len(shown)} more" if len(pairs) > len(shown) else ""
+    return f"{_listing(shown)}{more}."
+
+
+def summarize(fig: Any) -> str:
+    """One or two sentences: what the chart shows and its main numbers (see the module docstring)."""
+    d = _as_dict(fig)
+    layout = d.get("layout") or {}
+    meta = layout.get("meta") or {}
+    meta = meta if isinstance(meta, Mapping) else {}
+    title = title_of(d)
+    head = f"{title}." if title and not title.endswith(".") else title
+    if meta.get("empty"):
+        return " ".join(p for p in (head, plain(meta.get("message")) + ".") if p.strip("."))
+    traces = [dict(t) for t in d.get("data") or []]
+    types = {t.get("type") for t in traces}
+    unit = meta.get("unit")
+    if "choropleth" in types:
+        body = _map(traces, unit)
+    elif "pie" in types:
+        body = _pie(traces)
+    elif "quarters" in meta:
+        body = _series(traces, unit)
+    else:
+        body = _labelled(traces, unit)
+    return f"{head} {body}".strip()
+
+
+def with_summary(fig: Any) -> Any:
+    """The figure with its summary in ``layout.meta.summary`` (for the page and for exports alike)."""
+    meta = fig.layout.meta
+    meta = dict(meta) if isinstance(meta, Mapping) else {}
+    meta.pop("summary", None)
+    fig.update_layout(meta=meta | {"summary": summarize(fig)})
+    return fig
