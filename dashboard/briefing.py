@@ -345,8 +345,8 @@ def indicator_quarter(store: DataStore, indicator_id: str, quarter: str) -> Indi
     prev = _in_quarter(store, ind, prev_q)
     yago = _in_quarter(store, ind, yoy_q)
     # the data API's comparison rule: published beside the level, else computed, else not reported
-    change_prev = store._change(cur, prev, "change_pct_prev", "previous period")
-    change_yoy = store._change(cur, yago, "change_pct_yoy", "a year earlier")
+    change_prev = store.change(cur, prev, "change_pct_prev", "previous period")
+    change_yoy = store.change(cur, yago, "change_pct_yoy", "a year earlier")
     months = (
         tuple(store.months_of_quarter(ind.id, quarter, TOTAL, measure, unit))
         if "month" in ind.granularities

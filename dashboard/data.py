@@ -390,7 +390,9 @@ class DataStore:
         ]
 
     # -- comparisons --------------------------------------------------------------------------------
-    def _change(self, cur: Figure, other: Figure | None, published_measure: str, label: str) -> Change:
+    def change(self, cur: Figure, other: Figure | None, published_measure: str, label: str) -> Change:
+        """The change of ``cur`` against ``other``: as published beside the level by the same document,
+        else computed (marked derived), else not reported."""
         if other is None:
             return Change(None, NOT_REPORTED, None)
         pub = self.figure(
@@ -428,8 +430,8 @@ class DataStore:
             cur,
             prev,
             yago,
-            self._change(cur, prev, "change_pct_prev", "previous period"),
-            self._change(cur, yago, "change_pct_yoy", "a year earlier"),
+            self.change(cur, prev, "change_pct_prev", "previous period"),
+            self.change(cur, yago, "change_pct_yoy", "a year earlier"),
             trend,
         )
 
