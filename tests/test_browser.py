@@ -50,6 +50,19 @@ def test_unknown_path_is_a_friendly_page(page, base_url):
     assert "Page not found" in page.inner_text("#page")
 
 
+def test_graphs_use_the_partial_plotly_bundle(page, base_url):
+    # assets/vendor/plotly-mtm.min.js defines window.Plotly first: dcc.Graph never fetches Dash's full bundle
+    scripts: list[str] = []
+    page.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
+    page.goto(base_url + "/explore")
+    wait_explorer(page)
+    assert any("/assets/vendor/plotly-mtm.min.js" in url for url in scripts)
+    assert not [url for url in scripts if "plotly.min.js" in url]
+    traces = page.evaluate("() => Object.keys(window.Plotly.PlotSchema.get().traces).sort()")
+    assert traces == ["bar", "choropleth", "pie", "scatter"]
+    assert page.locator("#map path.choroplethlocation").count() > 150
+
+
 def test_server_errors_carry_no_traceback(base_url):
     req = urllib.request.Request(
         base_url + "/_dash-update-component",
