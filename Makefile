@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint build bench lock clean chromium
+.PHONY: run test lint build bench lock clean chromium redis redis
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null || { echo "error: $(PY) not found; install Python 3.11 or run 'make PY=python3 ...'"; exit 1; }
@@ -32,7 +32,17 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "warning: $(CHROMIUM) missing and cannot install it (need root + apt); browser tests will fail"; fi
 
-test: $(VENV)/.installed-test chromium
+# Installs Debian's redis-server for the shared-cache tests when missing and the machine allows (root + apt);
+# the tests start their own on a free loopback port (nothing saved) and stop it.
+redis:
+	@if command -v redis-server >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian redis-server (apt)"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; } \
+	  || echo "warning: could not install redis-server; the shared-cache tests will skip"; \
+	else echo "warning: redis-server missing and cannot install it (need root + apt); cache tests will skip"; fi
+
+test: $(VENV)/.installed-test chromium redis
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -408,7 +408,7 @@ def _apply(
         group = trigger.get("group")
         if group == "clear":
             s = prev.with_(countries=())
-        else:
+        elif any(g.id == group for g in catalogue().country_groups):  # an unknown group changes nothing
             with_data = store.breakdown(
                 prev.indicator, prev.period, prev.period_type, prev.measure, prev.unit
             )

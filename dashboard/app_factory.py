@@ -11,7 +11,7 @@ from dash import Dash, dcc, html
 from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from dashboard import security
+from dashboard import cache, security
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 from dashboard.ids import Ids
 from layouts.common import footer, navbar
@@ -97,8 +97,14 @@ def _add_routes(app: Dash, data_dir: Path) -> None:
         try:
             store = get_store(data_dir)
         except DataUnavailable as exc:
-            return jsonify(status="error", data=str(exc)), 503
-        return jsonify(status="ok", data_version=store.version, rows=store.observations.height)
+            return jsonify(status="error", data=str(exc), cache=cache.shared().status()), 503
+        # The shared cache is an optimisation: reported, but never a reason for a non-200 answer.
+        return jsonify(
+            status="ok",
+            data_version=store.version,
+            rows=store.observations.height,
+            cache=cache.shared().status(),
+        )
 
     @server.errorhandler(Exception)
     def _no_tracebacks(exc: Exception):

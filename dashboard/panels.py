@@ -6,12 +6,15 @@ same figure).
 
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
 import polars as pl
+from plotly.io.json import to_json_plotly
 
-from dashboard import figures
+from dashboard import cache, figures
 from dashboard.catalogue import catalogue
 from dashboard.countries import TOTAL
 from dashboard.data import DataStore
@@ -20,6 +23,7 @@ from dashboard.state import ExplorerState
 from dashboard.views import donut_rows, drawable_codes, spans_rows
 
 CHARTS = ("map", "donut", "series", "spans")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,41 @@ def drawn(store: DataStore, chart: str, s: ExplorerState) -> Drawn:
         p = BUILDERS[chart](store, s)
         return Drawn(p.figure.to_plotly_json(), p.source_ids, p.derived, p.conflicting)
 
-    return store.memo(("panel", chart, s.to_query()), build)
+    def shared_or_build() -> Drawn:
+        # Second level: the shared cache (Redis), keyed by data version. A store built in memory has no
+        # real version ("memory"), so it never shares.
+        shared = cache.shared()
+        if not shared.enabled or store.version == "memory":
+            return build()
+        key = cache.panel_key(store.version, chart, s.to_query())
+        hit = shared.get(key)
+        if hit is not None:
+            try:
+                return _from_json(hit)
+            except (ValueError, KeyError, TypeError):
+                log.warning("shared cache: unreadable entry %s; rebuilding it", key)
+        value = build()
+        shared.set(key, _to_json(value))
+        return value
+
+    return store.memo(("panel", chart, s.to_query()), shared_or_build)
+
+
+def _to_json(d: Drawn) -> bytes:
+    fields = {
+        "figure": d.figure,
+        "source_ids": d.source_ids,
+        "derived": d.derived,
+        "conflicting": d.conflicting,
+    }
+    return to_json_plotly(fields).encode()
+
+
+def _from_json(raw: bytes) -> Drawn:
+    v = json.loads(raw)
+    if not isinstance(v["figure"], dict):
+        raise TypeError("figure is not an object")
+    return Drawn(v["figure"], tuple(v["source_ids"]), bool(v["derived"]), bool(v["conflicting"]))
 
 
 def warm(store: DataStore) -> None:
