@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint build bench lock clean chromium redis redis
+.PHONY: run test lint build bench lock clean chromium redis
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null || { echo "error: $(PY) not found; install Python 3.11 or run 'make PY=python3 ...'"; exit 1; }
