@@ -22,4 +22,8 @@ NODE_PATH=$NODE_MODULES "$NODE_MODULES/.bin/esbuild" "$ROOT/scripts/plotly-parti
   --legal-comments=none --log-level=warning \
   --banner:js="/*! plotly.js v$VERSION partial bundle (core, scatter, bar, pie, choropleth) | MIT License | (c) Plotly, Inc. | built by scripts/build_plotly_bundle.sh */" \
   --outfile="$OUT"
+# Offline by default: plotly.js's default map location is a CDN; point it at the app's own copy (every graph's
+# config sets topojsonURL too, this covers any that does not).
+sed -i 's#dflt:"https://cdn.plot.ly/un/"#dflt:"/assets/topojson/"#' "$OUT"
+grep -q 'dflt:"/assets/topojson/"' "$OUT" || { echo "error: could not replace the CDN topojson default" >&2; exit 1; }
 echo "wrote $OUT ($(wc -c < "$OUT") bytes)"
