@@ -902,69 +902,12 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
         title=_title(title, subtitle),
         annotations=annotations,
         uniformtext={"mode": "hide", "minsize": 10},
-        # below the ring: a side legend squeezes the ring to nothing on a phone
-        legend={
-            "orientation": "h",
-            "x": 0,
-            "xanchor": "left",
-            "yref": "container",
-            "y": 0,
-            "yanchor": "bottom",
-        },
         margin={"l": 16, "r": 16, "t": 16, "b": 32},
         meta={"indicator": indicator.id, "period": period_label, "sum": total, "remainder": remainder},
     )
     return a11y.with_summary(fig)  # the chart's text alternative (dashboard.a11y)
 
 
-# -- 6. sparkline -------------------------------------------------------------------------------------
-SPARKLINE_HEIGHT = 60
-
-
-def sparkline(trend: tuple[Figure, ...]) -> go.Figure:
-    """A tiny line of the trend values (None = gap, not 0): no axes, no hover; for ``staticPlot``."""
-    ys = [None if _missing(f.value) else f.value for f in trend]
-    xs = list(range(len(ys)))
-    # A reported point between two gaps would be invisible as a line: give it a dot.
-    sizes = [
-        4
-        if y is not None and (i == 0 or ys[i - 1] is None) and (i == len(ys) - 1 or ys[i + 1] is None)
-        else 0
-        for i, y in enumerate(ys)
-    ]
-    last = max((i for i, y in enumerate(ys) if y is not None), default=None)
-    if last is not None:
-        sizes[last] = 5
-    fig = go.Figure(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="lines+markers",
-            connectgaps=False,
-            line={"color": theme.PALETTE[0], "width": 1.5},
-            marker={"size": sizes, "color": theme.PALETTE[0]},
-            hoverinfo="skip",
-        )
-    )
-    layout: dict[str, Any] = {
-        "template": TEMPLATE,
-        "height": SPARKLINE_HEIGHT,
-        "margin": {"l": 4, "r": 4, "t": 4, "b": 4, "pad": 0},
-        "xaxis": {"visible": False, "fixedrange": True, "range": [-0.5, max(len(ys) - 0.5, 0.5)]},
-        "yaxis": {"visible": False, "fixedrange": True},
-        "showlegend": False,
-        "hovermode": False,
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        "meta": {"periods": [f.period for f in trend]},
-    }
-    if last is None:
-        layout["annotations"] = [_note(NOT_REPORTED, x=0.5, y=0.5, xanchor="center", yanchor="middle")]
-    fig.update_layout(**layout)
-    return fig
-
-
-# -- 8. sources line ----------------------------------------------------------------------------------
 def sources_line(documents: Iterable[str], max_items: int = 3) -> str:
     """'Source: A' / 'Sources: A; B; C' / 'Sources: A; B; C; and 2 more' ('' when there are none)."""
     docs = list(dict.fromkeys(d for d in documents if d))

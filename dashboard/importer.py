@@ -74,7 +74,7 @@ from dashboard.build import (
 from dashboard.catalogue import Catalogue, catalogue
 from dashboard.countries import OTHER, PSEUDO, TOTAL, country_name, is_valid_code, suggest_code
 from dashboard.formatting import fmt_value
-from dashboard.periods import PERIOD_TYPES, PeriodError, parse_period
+from dashboard.periods import PERIOD_EXAMPLES, PERIOD_TYPES, PeriodError, parse_period
 from dashboard.schema import FIGURE_KEY, KIND_RANK, SOURCE_COLUMNS, SOURCES_TABLE, TABLES
 
 # Columns of a documents sheet / --documents file; id and language may be left out.
@@ -306,16 +306,6 @@ def _map_columns(
     return index, problems, bool(missing)
 
 
-_EXAMPLE = {
-    "quarter": "2023-Q2",
-    "month": "2023-04",
-    "half": "2023-H1",
-    "year": "2023",
-    "date": "2023-08-01",
-    "ytd": "2023-01..2023-05",
-}
-
-
 def _number_text(v: int | float) -> str:
     if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
         return str(int(v))
@@ -342,7 +332,7 @@ def _cell_text(column: str, raw: object, fmt: str | None, ptype: str) -> tuple[s
             return d.isoformat(), None
         shown = raw.isoformat(sep=" ") if isinstance(raw, datetime) and not midnight else d.isoformat()
         if column == "period":
-            example = _EXAMPLE.get(ptype, "2023-Q2")
+            example = PERIOD_EXAMPLES.get(ptype, "2023-Q2")
             why = (
                 f"Excel stored this cell as the date {shown}, which is not a {ptype or 'period'} id; "
                 f"type the period as text (format the column as Text), e.g. {example}"
@@ -686,7 +676,7 @@ def _from_build(message: str, by_line: dict[int, dict[str, str]], cat: Catalogue
     elif col == "period":
         why = re.sub(r" \(expected e\.g\. [^)]*\)", "", expected)  # the example is given here
         ptype = r["period_type"]
-        expected = f"a valid {ptype} period, e.g. {_EXAMPLE.get(ptype, '2023-Q2')} ({why})"
+        expected = f"a valid {ptype} period, e.g. {PERIOD_EXAMPLES.get(ptype, '2023-Q2')} ({why})"
         guess = period_hint(value, ptype)
         hint = f"did you mean {guess!r}?" if guess else None
     elif col == "country_iso3":

@@ -65,7 +65,7 @@ def parse_period(pid: str, ptype: str) -> Period:
         return _parse_ytd(pid)
     m = _RE[ptype].match(pid)
     if not m:
-        raise PeriodError(f"period {pid!r} is not a valid {ptype} (expected e.g. {_EXAMPLE[ptype]})")
+        raise PeriodError(f"period {pid!r} is not a valid {ptype} (expected e.g. {PERIOD_EXAMPLES[ptype]})")
     year = int(m.group(1))
     if ptype == "quarter":
         q = int(m.group(2))
@@ -84,7 +84,7 @@ def parse_period(pid: str, ptype: str) -> Period:
     return Period(day, ptype, pid, day)
 
 
-_EXAMPLE = {
+PERIOD_EXAMPLES = {  # shown in error messages (here and in the importer)
     "quarter": "2023-Q2",
     "month": "2023-04",
     "half": "2023-H1",

@@ -332,23 +332,7 @@ def test_spans_chart_empty(store):
     assert "No figures reported for longer periods" in annotation_texts(fig)
 
 
-# -- sparkline, empty, sources --------------------------------------------------------------------------
-def test_sparkline_handles_none(store):
-    h = store.headline("remittance_outflow")
-    trend = h.trend
-    assert any(f.value is None for f in trend)
-    fig = figures.sparkline(trend)
-    line = fig.data[0]
-    assert [None if f.value is None else f.value for f in trend] == list(line.y)
-    assert 0 not in line.y
-    assert line.connectgaps is False
-    assert fig.layout.height == figures.SPARKLINE_HEIGHT
-    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
-    all_none = tuple(dataclasses.replace(f, value=None) for f in trend)
-    assert "not reported" in annotation_texts(figures.sparkline(all_none))
-    assert figures.sparkline(()).data[0].y == ()
-
-
+# -- empty, sources --------------------------------------------------------------------------
 def test_empty_figure():
     fig = figures.empty_figure("Nothing to show")
     assert annotation_texts(fig) == "Nothing to show"
@@ -379,7 +363,6 @@ def test_every_figure_uses_the_template_and_serialises(store, trp_map, remittanc
             "Q2 2023",
         ),
         figures.spans_chart(spans_rows(store, "departures", "count"), ind("departures"), "persons"),
-        figures.sparkline(store.headline("remittance_outflow").trend),
         figures.empty_figure("x"),
     ]
     for fig in figs:
