@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from dashboard import i18n
 from dashboard.periods import PERIOD_TYPES
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
@@ -21,13 +22,46 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Domain(_Frozen):
+class _Translatable(_Frozen):
+    """An item whose text fields (``TEXT``) are translated in the YAML under ``translations: {ru: {...}}``."""
+
+    TEXT: ClassVar[tuple[str, ...]] = ()
+    translations: dict[str, dict[str, Any]] = {}
+
+    @model_validator(mode="after")
+    def _known_translations(self) -> _Translatable:
+        for lang, fields in self.translations.items():
+            if lang not in i18n.LANGUAGES or lang == i18n.DEFAULT:
+                raise ValueError(f"{self}: translations for unknown language {lang!r}")
+            unknown = set(fields) - set(self.TEXT)
+            if unknown:
+                raise ValueError(
+                    f"{lang}: {sorted(unknown)} are not translatable fields of {type(self).__name__}"
+                )
+        return self
+
+    def localized(self, lang: str):
+        """This item with its text in ``lang`` (English where a translation is missing)."""
+        fields = self.translations.get(lang)
+        if not fields:
+            return self
+        update = {k: tuple(v) if isinstance(getattr(self, k), tuple) else v for k, v in fields.items()}
+        return self.model_copy(update=update)
+
+    def missing_translations(self, lang: str) -> list[str]:
+        fields = self.translations.get(lang, {})
+        return [f for f in self.TEXT if getattr(self, f) and not fields.get(f)]
+
+
+class Domain(_Translatable):
+    TEXT = ("title", "description")
     id: str
     title: str
     description: str
 
 
-class Unit(_Frozen):
+class Unit(_Translatable):
+    TEXT = ("label", "short")
     id: str
     label: str
     short: str
@@ -35,13 +69,15 @@ class Unit(_Frozen):
     decimals: int
 
 
-class Measure(_Frozen):
+class Measure(_Translatable):
+    TEXT = ("label",)
     id: str
     label: str
     level: bool  # a level (count, amount, share) rather than a change
 
 
-class CountryGroup(_Frozen):
+class CountryGroup(_Translatable):
+    TEXT = ("title",)
     id: str
     title: str
     members: tuple[str, ...] = ()
@@ -53,7 +89,8 @@ class Display(_Frozen):
     unit: str
 
 
-class Indicator(_Frozen):
+class Indicator(_Translatable):
+    TEXT = ("title", "short_title", "definition", "notes")
     id: str
     title: str
     short_title: str
@@ -79,6 +116,7 @@ class Catalogue(_Frozen):
     units: tuple[Unit, ...]
     measures: tuple[Measure, ...]
     counterparts: dict[str, str]
+    counterpart_translations: dict[str, dict[str, str]] = {}
     country_groups: tuple[CountryGroup, ...]
     indicators: tuple[Indicator, ...]
 
@@ -114,6 +152,36 @@ class Catalogue(_Frozen):
             if g.complement_of and g.complement_of not in groups:
                 raise ValueError(f"group {g.id}: complement of unknown group {g.complement_of!r}")
         return self
+
+    def localized(self, lang: str) -> Catalogue:
+        """The catalogue with every text field in ``lang`` (English where a translation is missing)."""
+        if lang == i18n.DEFAULT:
+            return self
+        return self.model_copy(
+            update={
+                "domains": tuple(d.localized(lang) for d in self.domains),
+                "units": tuple(u.localized(lang) for u in self.units),
+                "measures": tuple(m.localized(lang) for m in self.measures),
+                "counterparts": {**self.counterparts, **self.counterpart_translations.get(lang, {})},
+                "country_groups": tuple(g.localized(lang) for g in self.country_groups),
+                "indicators": tuple(i.localized(lang) for i in self.indicators),
+            }
+        )
+
+    def missing_translations(self, lang: str) -> list[str]:
+        """'kind:id.field' for every text without a ``lang`` translation (the test lists them)."""
+        out = []
+        for kind, items in (
+            ("domain", self.domains),
+            ("unit", self.units),
+            ("measure", self.measures),
+            ("group", self.country_groups),
+            ("indicator", self.indicators),
+        ):
+            out += [f"{kind}:{item.id}.{f}" for item in items for f in item.missing_translations(lang)]
+        given = self.counterpart_translations.get(lang, {})
+        out += [f"counterpart:{c}" for c in self.counterparts if not given.get(c)]
+        return out
 
     # -- look-ups -------------------------------------------------------------------------------------
     def indicator(self, indicator_id: str) -> Indicator:
@@ -154,6 +222,16 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
 
 
 @cache
-def catalogue() -> Catalogue:
-    """The shipped catalogue, loaded once per process (immutable)."""
+def english_catalogue() -> Catalogue:
+    """The shipped catalogue as written (English), loaded once per process (immutable)."""
     return load_catalogue()
+
+
+@cache
+def _catalogue_in(lang: str) -> Catalogue:
+    return english_catalogue().localized(lang)
+
+
+def catalogue() -> Catalogue:
+    """The shipped catalogue in the language in force (``i18n.use``); ids and structure never change."""
+    return _catalogue_in(i18n.current())

@@ -4,36 +4,58 @@ from __future__ import annotations
 
 import math
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import format_decimal, format_percent
 
 from dashboard.catalogue import Unit, catalogue
+from dashboard.i18n import N_, _, babel_locale
 
-NOT_REPORTED = "not reported"
+NOT_REPORTED = N_("not reported")  # shown as _(NOT_REPORTED): in the language in force
+
+
+def not_reported() -> str:
+    return _(NOT_REPORTED)
 
 
 def _is_missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def fmt_plain(value: float, decimals: int, locale: str = "en") -> str:
+def fmt_plain(value: float, decimals: int, locale: str | None = None) -> str:
+    """Digits grouped in the locale's style (308,710 / 308 710); default locale: the language in force."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=locale)
+    return format_decimal(value, format=pattern, locale=babel_locale(locale))
 
 
-def fmt_value(value: float | None, unit: str | Unit, locale: str = "en", with_unit: bool = True) -> str:
-    """308,710 · 253.8 bn KZT · 68.8% · 'not reported' for a missing value (never 0)."""
+def fmt_value(
+    value: float | None, unit: str | Unit, locale: str | None = None, with_unit: bool = True
+) -> str:
+    """308,710 · 253.8 bn KZT · 68.8% · 'not reported' for a missing value (never 0).
+
+    Russian: 308 710 · 253,8 млрд ₸ · 68,8 % (unit words from the catalogue's translations)."""
     if _is_missing(value):
-        return NOT_REPORTED
+        return not_reported()
     u = unit if isinstance(unit, Unit) else catalogue().unit(unit)
     text = fmt_plain(value, u.decimals, locale)
     if not with_unit or not u.short:
         return text
-    return f"{text}%" if u.kind == "percent" else f"{text} {u.short}"
+    if u.kind == "percent":
+        return _percent(value, u.decimals, locale)
+    return f"{text} {u.short}"
 
 
-def fmt_change_pct(value: float | None, locale: str = "en") -> str:
-    """Signed percentage change: +12.5% / −3.0% (typographic minus)."""
+def fmt_change_pct(value: float | None, locale: str | None = None) -> str:
+    """Signed percentage change: +12.5% / −3.0% (typographic minus); Russian +12,5 %."""
     if _is_missing(value):
-        return NOT_REPORTED
+        return not_reported()
     sign = "+" if value > 0 else ("−" if value < 0 else "")
-    return f"{sign}{fmt_plain(abs(value), 1, locale)}%"
+    return sign + _percent(abs(value), 1, locale)
+
+
+def _percent(value: float, decimals: int, locale: str | None) -> str:
+    """The locale's own percent pattern (68.8% / 68,8 %) with a fixed number of decimals."""
+    loc = Locale.parse(babel_locale(locale))
+    pattern = loc.percent_formats[None].pattern.replace(
+        "#,##0", "#,##0" + ("." + "0" * decimals if decimals else "")
+    )
+    return format_percent(value / 100, format=pattern, locale=loc)

@@ -13,10 +13,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from babel.dates import format_date
+
+from dashboard import i18n
+from dashboard.i18n import _
+
 PERIOD_TYPES = ("quarter", "month", "half", "year", "ytd", "date")
 
-_MONTH_ABBR = tuple(calendar.month_abbr)
-_MONTH_NAME = tuple(calendar.month_name)
 
 _RE = {
     "quarter": re.compile(r"^(\d{4})-Q([1-4])$"),
@@ -155,24 +158,27 @@ def quarter_range(first: str, last: str) -> list[str]:
     return out
 
 
-def period_label(p: Period) -> str:
-    """Human label in English, e.g. 'Q2 2023', 'Apr 2023', 'H1 2023', 'Jan–May 2022'."""
-    s, e = p.start, p.end
-    if p.type == "quarter":
-        return f"Q{(s.month + 2) // 3} {s.year}"
-    if p.type == "month":
-        return f"{_MONTH_ABBR[s.month]} {s.year}"
-    if p.type == "half":
-        return f"H{1 if s.month == 1 else 2} {s.year}"
-    if p.type == "year":
-        return str(s.year)
-    if p.type == "date":
-        return f"as of {s.day} {_MONTH_NAME[s.month]} {s.year}"
-    if e is None:
-        return f"{s.year} year to date (end not stated)"
-    if e.day != calendar.monthrange(e.year, e.month)[1]:
-        return f"1 Jan–{e.day} {_MONTH_ABBR[e.month]} {e.year}"
-    return f"Jan–{_MONTH_ABBR[e.month]} {e.year}"
+def period_label(p: Period, lang: str | None = None) -> str:
+    """Human label in the language in force, formatted by Babel (CLDR): 'Q2 2023', 'Apr 2023', 'H1 2023',
+    'Jan–May 2022'; Russian '2-й кв. 2023', 'апр. 2023'; Kazakh 'ІІ тқс. 2023', 'сәу. 2023'."""
+    with i18n.use(i18n.valid(lang) or i18n.current()) as loc:
+        s, e = p.start, p.end
+        if p.type == "quarter":
+            return format_date(s, "QQQ y", locale=loc)
+        if p.type == "month":
+            return format_date(s, "LLL y", locale=loc)
+        if p.type == "half":
+            return _("H{half} {year}").format(half=1 if s.month == 1 else 2, year=s.year)
+        if p.type == "year":
+            return str(s.year)
+        if p.type == "date":
+            return _("as of {date}").format(date=format_date(s, "d MMMM y", locale=loc))
+        if e is None:
+            return _("{year} year to date (end not stated)").format(year=s.year)
+        if e.day != calendar.monthrange(e.year, e.month)[1]:
+            first = format_date(date(e.year, 1, 1), "d MMM", locale=loc)
+            return f"{first}–{format_date(e, 'd MMM y', locale=loc)}"
+        return f"{format_date(s, 'LLL', locale=loc)}–{format_date(e, 'LLL y', locale=loc)}"
 
 
 def previous_period(p: Period) -> Period | None:

@@ -9,6 +9,7 @@ Plotly.register([
     require('plotly.js/lib/bar'),
     require('plotly.js/lib/pie'),
     require('plotly.js/lib/choropleth'),
+    require('plotly.js/lib/locales/ru'),  // chart controls in Russian (plotly.js ships no Kazakh locale)
 ]);
 
 module.exports = Plotly;
