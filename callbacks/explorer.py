@@ -10,7 +10,7 @@ from dataclasses import asdict
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from flask import request
 
-from dashboard import downloads, export, figures, panels
+from dashboard import downloads, export, figures, i18n, panels
 from dashboard.catalogue import catalogue
 from dashboard.countries import all_codes, country_name
 from dashboard.data import get_store
@@ -27,8 +27,11 @@ def state_from_store(data: dict | None, store) -> ExplorerState:
     if isinstance(data, dict) and _well_formed(data):
         given = {k: data[k] for k in ExplorerState.__dataclass_fields__ if k in data and k != "notices"}
         given["countries"] = tuple(given.get("countries") or ())
-        return parse_query(ExplorerState(**given).to_query(), store)
-    return parse_query("", store)
+        state = parse_query(ExplorerState(**given).to_query(), store)
+    else:
+        state = parse_query("", store, i18n.current())
+    i18n.activate(state.lang)  # the rest of this request speaks the page's language
+    return state
 
 
 def _well_formed(data: dict) -> bool:
@@ -40,6 +43,7 @@ def _well_formed(data: dict) -> bool:
         and len(data.get("countries", [])) <= MAX_COUNTRIES * 2
         and all(isinstance(c, str) for c in data.get("countries", []))
         and (data.get("drill") is None or isinstance(data.get("drill"), str))
+        and (data.get("lang") is None or isinstance(data.get("lang"), str))
         and set(data) <= set(fields) | {"query"}
     )
 
@@ -162,7 +166,8 @@ def register(app: Dash) -> None:
         if not isinstance(search, str):
             return (no_update,) * (len(CONTROL_OUTPUTS) + 2)
         store = get_store(data_dir)
-        state = parse_query(search, store)
+        state = parse_query(search, store, i18n.current())
+        i18n.activate(state.lang)
         return (*_control_values(state, store), _state_data(state), notice(state.notices))
 
     # A control changed or a chart was clicked: the new state, validated; controls follow it.
@@ -388,7 +393,7 @@ def _apply(
     s = prev
     if trigger == Ids.INDICATOR and isinstance(indicator, str) and indicator != prev.indicator:
         # a new indicator starts from its own defaults, keeping the countries and range
-        s = ExplorerState(indicator, "", "", "", "", prev.countries, prev.first, prev.last)
+        s = ExplorerState(indicator, "", "", "", "", prev.countries, prev.first, prev.last, lang=prev.lang)
         return parse_query(_query_without(s, "measure", "unit", "period"), store)
     if trigger == Ids.MEASURE and isinstance(measure, str) and "|" in measure:
         m, u = measure.split("|", 1)

@@ -8,13 +8,16 @@ from pathlib import Path
 
 from dash import Dash, Input, Output, State, html
 
+from dashboard import i18n
 from dashboard.app_factory import graph_config
 from dashboard.data import get_store
 from dashboard.freshness import built_on, freshness
+from dashboard.i18n import _
 from dashboard.ids import Ids
 from dashboard.importer import read_history
-from dashboard.state import parse_query
+from dashboard.state import parse_query, query_language
 from layouts import briefing, country, explorer, overview
+from layouts.common import footer, navbar, with_lang
 
 _COUNTRY = re.compile(r"^/country/([A-Za-z]{3})/?$")
 
@@ -22,9 +25,9 @@ _COUNTRY = re.compile(r"^/country/([A-Za-z]{3})/?$")
 def not_found(path: str) -> html.Div:
     return html.Div(
         [
-            html.H1("Page not found", className="h4"),
-            html.P(f"There is no page at {path[:80]}."),
-            html.A("Go to the overview", href="/"),
+            html.H1(_("Page not found"), className="h4"),
+            html.P(_("There is no page at {path}.").format(path=path[:80])),
+            html.A(_("Go to the overview"), href=with_lang("/")),
         ],
         className="py-4",
     )
@@ -48,16 +51,28 @@ def register(app: Dash) -> None:
     config = graph_config(app)
     data_dir = app.server.config["MTM_DATA_DIR"]
 
-    @app.callback(Output(Ids.PAGE, "children"), Input(Ids.URL, "pathname"), State(Ids.URL, "search"))
+    @app.callback(
+        Output(Ids.PAGE, "children"),
+        Output(Ids.HEADER, "children"),
+        Output(Ids.FOOTER, "children"),
+        Input(Ids.URL, "pathname"),
+        State(Ids.URL, "search"),
+    )
     def route(pathname: str | None, search: str | None):
         store = get_store(data_dir)
         # a hand-crafted request may send anything: non-strings count as absent
         path = pathname if isinstance(pathname, str) and pathname else "/"
         search = search if isinstance(search, str) else None
+        # the page's language: lang= in the URL, else the browser's (set by app_factory before the request)
+        lang = i18n.activate(query_language(search, i18n.current())[0])
+        page = _page(path, search, store, {**config, "locale": lang})
+        return page, navbar(path, search), footer(store.version)
+
+    def _page(path: str, search: str | None, store, config: dict):
         if path in ("/", ""):
             return overview.layout(store, config, overview_freshness(store, data_dir))
         if path.rstrip("/") == "/explore":
-            return explorer.layout(parse_query(search, store), store, config)
+            return explorer.layout(parse_query(search, store, i18n.current()), store, config)
         if path.rstrip("/") == "/briefing":
             return briefing.layout(store, briefing.period_from_search(search), config)
         if m := _COUNTRY.match(path):

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import dash_bootstrap_components as dbc  # noqa: F401  (registers its component suite for serving)
 from dash import Dash, dcc, html
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from dashboard import cache, security
+from dashboard import cache, i18n, security
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 from dashboard.ids import Ids
-from layouts.common import footer, navbar
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -28,7 +27,7 @@ INDEX = """<!DOCTYPE html>
 {%css%}
 </head>
 <body>
-<a class="skip-link" href="#page">Skip to content</a>
+<a class="skip-link" href="#page">{%skip%}</a>
 {%app_entry%}
 <footer>{%config%}{%scripts%}{%renderer%}</footer>
 </body>
@@ -62,15 +61,17 @@ def create_app(data_dir: Path | None = None) -> Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.index_string = INDEX
+    app.interpolate_index = _localized_index(app)
     app.server.config["MTM_DATA_DIR"] = data_dir
     app.server.secret_key = os.environ.get("MTM_SECRET_KEY") or os.urandom(32).hex()
 
     app.layout = html.Div(
         [
             dcc.Location(id=Ids.URL, refresh=False),
-            navbar(),
+            # header and footer are drawn by the router, in the page's language
+            html.Div(id=Ids.HEADER, className="site-header-slot"),
             html.Main(id=Ids.PAGE, className="container-fluid py-3", tabIndex="-1"),
-            footer(store.version),
+            html.Div(id=Ids.FOOTER),
         ]
     )
 
@@ -89,8 +90,34 @@ def create_app(data_dir: Path | None = None) -> Dash:
     return app
 
 
+def page_language() -> str:
+    """The requested page's language: ``lang=`` in its URL, else the browser's (Accept-Language)."""
+    from dashboard.state import query_language
+
+    return query_language(request.query_string.decode("latin-1"), i18n.request_language())[0]
+
+
+def _localized_index(app: Dash):
+    """Dash's index page with ``<html lang>`` and the skip link in the page's language (screen readers pick
+    their voice from it)."""
+
+    def interpolate_index(**kwargs) -> str:
+        lang = i18n.activate(page_language())
+        page = Dash.interpolate_index(app, **kwargs)
+        return page.replace('<html lang="en">', f'<html lang="{lang}">', 1).replace(
+            "{%skip%}", i18n.gettext("Skip to content"), 1
+        )
+
+    return interpolate_index
+
+
 def _add_routes(app: Dash, data_dir: Path) -> None:
     server = app.server
+
+    @server.before_request
+    def _browser_language():
+        # every request starts in the browser's language; the router and callbacks switch to the URL's
+        i18n.activate(i18n.request_language())
 
     @server.get("/healthz")
     def healthz():

@@ -56,6 +56,13 @@ def use(lang: str | None) -> Iterator[str]:
         _current.reset(token)
 
 
+def activate(lang: str | None) -> str:
+    """Switch this request to ``lang`` (unknown or None: English). Every request starts from the browser's
+    language (app_factory's before_request hook), so a value never leaks from one request into the next."""
+    _current.set(valid(lang) or DEFAULT)
+    return _current.get()
+
+
 def negotiate(accept_language: str | None) -> str:
     """The best supported language for an Accept-Language header; English when nothing matches."""
     if not isinstance(accept_language, str) or not accept_language.strip():

@@ -6,6 +6,8 @@ from enum import StrEnum
 class Ids(StrEnum):
     URL = "url"
     PAGE = "page"
+    HEADER = "site-header"
+    FOOTER = "site-footer"
     NOTICE = "notice"
     STATE = "explorer-state"
     URL_SYNC = "url-sync"

@@ -11,9 +11,11 @@ from urllib.parse import parse_qs, urlencode
 
 import polars as pl
 
+from dashboard import i18n
 from dashboard.catalogue import Indicator, catalogue
 from dashboard.countries import TOTAL, is_valid_code
 from dashboard.data import DataStore
+from dashboard.i18n import _
 from dashboard.periods import PeriodError, quarter_range
 
 MAX_COUNTRIES = 12  # beyond this a line chart is unreadable
@@ -47,6 +49,7 @@ class ExplorerState:
     first: str = "2022-Q1"  # quarter range of the time series
     last: str = "2025-Q4"
     drill: str | None = None  # a quarter drilled into months
+    lang: str = i18n.DEFAULT  # the page language (EN / RU / KK), kept in the URL like the rest
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     def to_query(self) -> str:
@@ -63,6 +66,7 @@ class ExplorerState:
         params["from"], params["to"] = self.first, self.last
         if self.drill:
             params["drill"] = self.drill
+        params["lang"] = self.lang
         return "?" + urlencode(params, safe=",")
 
     def with_(self, **changes) -> ExplorerState:
@@ -135,28 +139,52 @@ def _default_period(store: DataStore, ind: Indicator, measure: str, unit: str) -
 DEFAULT_INDICATOR = "trp_issued"
 
 
-def parse_query(search: str | None, store: DataStore) -> ExplorerState:
-    """An ExplorerState from a query string; invalid parts fall back to defaults, with notices."""
+def query_language(search: str | None, default: str | None = None) -> tuple[str, bool]:
+    """(language, given-but-invalid) from the query's ``lang=``, else ``default`` (the browser's choice)."""
+    search = search if isinstance(search, str) else ""
+    try:
+        given = parse_qs(search.lstrip("?")[:MAX_QUERY_LENGTH]).get("lang", [None])[-1]
+    except ValueError:
+        given = None
+    lang = i18n.valid(given)
+    return lang or i18n.valid(default) or i18n.DEFAULT, given is not None and lang is None
+
+
+def parse_query(search: str | None, store: DataStore, default_lang: str | None = None) -> ExplorerState:
+    """An ExplorerState from a query string; invalid parts fall back to defaults, with notices (written in
+    the state's language: ``lang=`` of the link, else ``default_lang``, the browser's choice)."""
+    lang, bad_lang = query_language(search, default_lang)
+    with i18n.use(lang):
+        return _parse_query(search, store, lang, bad_lang)
+
+
+def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool) -> ExplorerState:
     notices: list[str] = []
+    if bad_lang:
+        notices.append(
+            _("Unknown language in the link; showing {language}.").format(language=i18n.NAMES[lang])
+        )
     search = (search or "").lstrip("?")
     if len(search) > MAX_QUERY_LENGTH:
-        notices.append("The link was too long and was ignored.")
+        notices.append(_("The link was too long and was ignored."))
         search = ""
     try:
         raw = {k: v[-1] for k, v in parse_qs(search, keep_blank_values=True).items()}
     except ValueError:
         raw = {}
-        notices.append("The link's parameters could not be read; showing the default view.")
+        notices.append(_("The link's parameters could not be read; showing the default view."))
     known = {"indicator", "measure", "unit", "period", "ptype", "countries", "from", "to", "drill", "lang"}
     unknown = sorted(k for k in raw if k not in known)
     if unknown:
-        notices.append(f"Ignored unknown parameter(s): {', '.join(unknown)[:80]}.")
+        notices.append(_("Ignored unknown parameter(s): {names}.").format(names=", ".join(unknown)[:80]))
 
     cat = catalogue()
     ind_id = raw.get("indicator", DEFAULT_INDICATOR)
     if not cat.has_indicator(ind_id):
         notices.append(
-            f"Unknown indicator {ind_id[:40]!r}; showing {cat.indicator(DEFAULT_INDICATOR).title}."
+            _("Unknown indicator {given}; showing {title}.").format(
+                given=repr(ind_id[:40]), title=cat.indicator(DEFAULT_INDICATOR).title
+            )
         )
         ind_id = DEFAULT_INDICATOR
     ind = cat.indicator(ind_id)
@@ -168,8 +196,9 @@ def parse_query(search: str | None, store: DataStore) -> ExplorerState:
     if (measure, unit) not in options:
         if "measure" in raw or "unit" in raw:
             notices.append(
-                f"{ind.short_title} is not published as {measure[:20]!r} in {unit[:20]!r}; "
-                "showing the default measure."
+                _("{indicator} is not published as {measure} in {unit}; showing the default measure.").format(
+                    indicator=ind.short_title, measure=repr(measure[:20]), unit=repr(unit[:20])
+                )
             )
         measure, unit = ind.default.measure, ind.default.unit
 
@@ -179,8 +208,9 @@ def parse_query(search: str | None, store: DataStore) -> ExplorerState:
     if pid is None or (pid, ptype) not in choices:
         if pid is not None:
             notices.append(
-                f"No {ind.short_title.lower()} reported for period {pid[:20]!r}; "
-                "showing the latest period with data."
+                _(
+                    "{indicator}: nothing reported for period {period}; showing the latest period with data."
+                ).format(indicator=ind.short_title, period=repr(pid[:20]))
             )
         pid, ptype = default_period(store, ind, measure, unit)
 
@@ -195,9 +225,11 @@ def parse_query(search: str | None, store: DataStore) -> ExplorerState:
         else:
             bad.append(code[:10])
     if bad:
-        notices.append(f"Ignored unknown country code(s): {', '.join(bad[:5])}.")
+        notices.append(_("Ignored unknown country code(s): {codes}.").format(codes=", ".join(bad[:5])))
     if len(countries) > MAX_COUNTRIES:
-        notices.append(f"At most {MAX_COUNTRIES} countries can be compared; kept the first {MAX_COUNTRIES}.")
+        notices.append(
+            _("At most {n} countries can be compared; kept the first {n}.").format(n=MAX_COUNTRIES)
+        )
         countries = countries[:MAX_COUNTRIES]
 
     first, last = raw.get("from", "2022-Q1"), raw.get("to", "2025-Q4")
@@ -206,15 +238,23 @@ def parse_query(search: str | None, store: DataStore) -> ExplorerState:
         if not span or len(span) > 60:
             raise PeriodError("empty or too long")
     except PeriodError:
-        notices.append("The time range in the link is not valid; showing 2022-Q1 to 2025-Q4.")
+        notices.append(
+            _("The time range in the link is not valid; showing {first} to {last}.").format(
+                first="2022-Q1", last="2025-Q4"
+            )
+        )
         first, last = "2022-Q1", "2025-Q4"
         span = quarter_range(first, last)
 
     drill = raw.get("drill") or None
     if drill is not None and drill not in span:
-        notices.append(f"Cannot drill into {drill[:20]!r}: not a quarter of the chosen range.")
+        notices.append(
+            _("Cannot drill into {quarter}: not a quarter of the chosen range.").format(
+                quarter=repr(drill[:20])
+            )
+        )
         drill = None
 
     return ExplorerState(
-        ind_id, measure, unit, pid, ptype, tuple(countries), first, last, drill, tuple(notices)
+        ind_id, measure, unit, pid, ptype, tuple(countries), first, last, drill, lang, tuple(notices)
     )

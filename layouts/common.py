@@ -2,32 +2,76 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard import i18n
+from dashboard.i18n import N_, _
+
 NAV = (
-    ("/", "Overview"),
-    ("/explore", "Explorer"),
-    ("/country/UZB", "Country profiles"),
-    ("/briefing", "Quarterly briefing"),
+    ("/", N_("Overview")),
+    ("/explore", N_("Explorer")),
+    ("/country/UZB", N_("Country profiles")),
+    ("/briefing", N_("Quarterly briefing")),
 )
 
 
-def navbar() -> html.Header:
+def with_lang(href: str, lang: str | None = None) -> str:
+    """``href`` with ``lang=`` set to ``lang`` (default: the language in force), other parameters kept."""
+    path, _sep, query = href.partition("?")
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "lang"]
+    pairs.append(("lang", lang or i18n.current()))
+    return path + "?" + urlencode(pairs, safe=",")
+
+
+def language_switch(path: str, search: str | None) -> html.Nav:
+    """EN / RU / KK links to this same view in another language (assets/url_state.js keeps the filters the
+    explorer pushed into the address bar since the page was drawn)."""
+    here = path + (search or "")
+    current = i18n.current()
+    return html.Nav(
+        [
+            html.A(
+                i18n.SHORT[lang],
+                href=with_lang(here, lang),
+                lang=lang,
+                hrefLang=lang,
+                title=i18n.NAMES[lang],
+                className="lang-link" + (" active" if lang == current else ""),
+                **{"data-lang": lang, "aria-current": "true" if lang == current else None},
+            )
+            for lang in i18n.LANGUAGES
+        ],
+        className="lang-switch",
+        **{"aria-label": _("Language")},
+    )
+
+
+def navbar(path: str = "/", search: str | None = None) -> html.Header:
     return html.Header(
         dbc.Navbar(
             dbc.Container(
                 [
                     dcc.Link(
-                        [html.Span("MTM", className="brand-mark"), " Migration Tracking Matrix · Kazakhstan"],
-                        href="/",
+                        [
+                            html.Span("MTM", className="brand-mark"),
+                            " ",
+                            _("Migration Tracking Matrix · Kazakhstan"),
+                        ],
+                        href=with_lang("/"),
                         className="navbar-brand",
                     ),
                     html.Nav(
-                        [dcc.Link(label, href=href, className="nav-link") for href, label in NAV],
+                        [
+                            dcc.Link(_(label), href=with_lang(href), className="nav-link")
+                            for href, label in NAV
+                        ],
                         className="nav",
-                        **{"aria-label": "Main"},
+                        **{"aria-label": _("Main")},
                     ),
+                    language_switch(path, search),
                 ],
                 fluid=True,
             ),
@@ -44,11 +88,15 @@ def footer(data_version: str) -> html.Footer:
             [
                 html.P(
                     [
-                        "Every figure is traced to a cited source: IOM MTM reports, official releases and "
-                        "news reports quoting them. Values marked derived were computed here from "
-                        "published figures. "
-                        "Not reported is not zero. ",
-                        html.Span(f"Data version {data_version}.", className="text-nowrap"),
+                        _(
+                            "Every figure is traced to a cited source: IOM MTM reports, official releases "
+                            "and news reports quoting them. Values marked derived were computed here from "
+                            "published figures. Not reported is not zero."
+                        ),
+                        " ",
+                        html.Span(
+                            _("Data version {version}.").format(version=data_version), className="text-nowrap"
+                        ),
                     ],
                     className="small text-muted mb-0",
                 )
@@ -78,15 +126,18 @@ def graph(graph_id: str, config: dict, height: str = "420px", label: str = "", *
         ],
         role="figure",
         className="mtm-chart",
-        **{"aria-label": f"Chart: {label}" if label else "Chart", "aria-describedby": summary_id},
+        **{
+            "aria-label": _("Chart: {title}").format(title=label) if label else _("Chart"),
+            "aria-describedby": summary_id,
+        },
     )
 
 
 EXPORT_FORMATS = (
-    ("png-wide", "PNG image, 16:9 (1600×900)"),
-    ("png-square", "PNG image, square (1080×1080)"),
-    ("svg-wide", "SVG image, 16:9"),
-    ("copy", "Copy image to clipboard"),
+    ("png-wide", N_("PNG image, 16:9 (1600×900)")),
+    ("png-square", N_("PNG image, square (1080×1080)")),
+    ("svg-wide", N_("SVG image, 16:9")),
+    ("copy", N_("Copy image to clipboard")),
 )
 
 
@@ -94,10 +145,10 @@ def export_menu(chart: str, export_id: str) -> dbc.DropdownMenu:
     """Download or copy a chart as a self-describing image (title, period, unit, sources, link inside)."""
     return dbc.DropdownMenu(
         [
-            dbc.DropdownMenuItem(label, id={"type": export_id, "chart": chart, "fmt": fmt}, n_clicks=0)
+            dbc.DropdownMenuItem(_(label), id={"type": export_id, "chart": chart, "fmt": fmt}, n_clicks=0)
             for fmt, label in EXPORT_FORMATS
         ],
-        label="Export",
+        label=_("Export"),
         size="sm",
         color="light",
         align_end=True,

@@ -135,7 +135,7 @@ def test_ytd_period_with_a_bare_year_keeps_its_type(store):
     ("query", "notice"),
     [
         ("?indicator=nope", "Unknown indicator"),
-        ("?indicator=visas_issued&period=2030-Q1", "No visas reported for period"),
+        ("?indicator=visas_issued&period=2030-Q1", "Visas: nothing reported for period"),
         ("?indicator=visas_issued&measure=amount&unit=KZT_bn", "not published as"),
         ("?countries=UZB,XXX,TOT,zz", "Ignored unknown country code"),
         ("?from=2023-Q4&to=2022-Q1", "time range"),
