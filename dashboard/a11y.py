@@ -14,6 +14,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from babel.numbers import format_decimal, format_percent
+
+from dashboard import i18n
+from dashboard.i18n import _, ngettext
+
 TOP = 3
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -32,7 +37,10 @@ def _fmt(value: float, unit: str | None) -> str:
             return value_text(value, unit)
         except (KeyError, ValueError):
             pass
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.4g}"
+    loc = i18n.current()
+    if abs(value) >= 100:
+        return format_decimal(value, format="#,##0", locale=loc)
+    return format_decimal(float(f"{value:.4g}"), format="#,##0.######", locale=loc)  # 4 significant digits
 
 
 def _number(v: Any) -> float | None:
@@ -59,6 +67,13 @@ def title_of(fig: Any) -> str:
     return f"{head}. {sub}" if sub else head
 
 
+def _share(value: float) -> str:
+    """A share with one decimal: 68.8% / 68,8 % (Babel, in the language in force)."""
+    from dashboard.formatting import fmt_value
+
+    return fmt_value(value, "percent")
+
+
 def _listing(pairs: list[tuple[str, str]]) -> str:
     return "; ".join(f"{label} {value}" for label, value in pairs)
 
@@ -66,7 +81,7 @@ def _listing(pairs: list[tuple[str, str]]) -> str:
 def _map(traces: list, unit: str | None) -> str:
     values = [t for t in traces if t.get("type") == "choropleth" and t.get("customdata") is not None]
     if not values:
-        return "No country has a figure for this period."
+        return _("No country has a figure for this period.")
     from dashboard.countries import country_name
 
     pairs = [
@@ -78,7 +93,9 @@ def _map(traces: list, unit: str | None) -> str:
     pairs.sort(key=lambda p: -float(p[1]))
     top = [(country_name(c), _fmt(float(z), unit)) for c, z in pairs[:TOP]]
     n = len(pairs)
-    return f"{n} {'country has' if n == 1 else 'countries have'} a figure. Highest: {_listing(top)}."
+    return ngettext(
+        "{n} country has a figure. Highest: {top}.", "{n} countries have a figure. Highest: {top}.", n
+    ).format(n=n, top=_listing(top))
 
 
 def _pie(traces: list) -> str:
@@ -92,8 +109,8 @@ def _pie(traces: list) -> str:
     items.sort(key=lambda p: -p[1])
     # the slices are shares: say them as percentages (as published when they already add up to 100)
     scale = 1.0 if abs(total - 100) <= 1.5 else 100 / total
-    top = [(label, f"{v * scale:.1f}%") for label, v in items[:TOP]]
-    return f"Largest shares: {_listing(top)}." if top else "No shares reported."
+    top = [(label, _share(v * scale)) for label, v in items[:TOP]]
+    return _("Largest shares: {shares}.").format(shares=_listing(top)) if top else _("No shares reported.")
 
 
 def _series(traces: list, unit: str | None) -> str:
@@ -110,14 +127,23 @@ def _series(traces: list, unit: str | None) -> str:
         name = plain(t.get("name"))
         (x0, y0), (x1, y1) = points[0], points[-1]
         if len(points) == 1:
-            out.append(f"{name}: {_fmt(y1, unit)} in {x1}")
+            out.append(_("{name}: {value} in {period}").format(name=name, value=_fmt(y1, unit), period=x1))
             continue
-        change = f" ({'+' if y1 >= y0 else '−'}{abs(y1 / y0 - 1):.0%})" if y0 else ""
-        out.append(f"{name}: from {_fmt(y0, unit)} in {x0} to {_fmt(y1, unit)} in {x1}{change}")
+        text = _("{name}: from {first} in {first_period} to {last} in {last_period}").format(
+            name=name, first=_fmt(y0, unit), first_period=x0, last=_fmt(y1, unit), last_period=x1
+        )
+        if y0:
+            pct = format_percent(abs(y1 / y0 - 1), locale=i18n.current())
+            text += f" ({'+' if y1 >= y0 else '−'}{pct})"
+        out.append(text)
     if not out:
-        return "No figure reported in this range."
+        return _("No figure reported in this range.")
     more = len(lines) - TOP - 1
-    return "; ".join(out) + (f"; and {more} more lines." if more > 0 else ".")
+    if more > 0:
+        return ngettext("{lines}; and {n} more line.", "{lines}; and {n} more lines.", more).format(
+            lines="; ".join(out), n=more
+        )
+    return "; ".join(out) + "."
 
 
 def _labelled(traces: list, unit: str | None) -> str:
@@ -132,10 +158,11 @@ def _labelled(traces: list, unit: str | None) -> str:
             n = _number(v)
             pairs.append((plain(label), _fmt(n, unit) if n is not None else plain(v)))
     if not pairs:
-        return "No figure reported."
+        return _("No figure reported.")
     shown = pairs[:6]
-    more = f"; and {len(pairs) - len(shown)} more" if len(pairs) > len(shown) else ""
-    return f"{_listing(shown)}{more}."
+    if len(pairs) > len(shown):
+        return _("{items}; and {n} more.").format(items=_listing(shown), n=len(pairs) - len(shown))
+    return f"{_listing(shown)}."
 
 
 def summarize(fig: Any) -> str:

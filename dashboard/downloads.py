@@ -1,7 +1,9 @@
 """Data downloads: exactly the figures a view shows, one row per figure, with where each came from.
 
 Numbers stay numbers (no thousands separators in cells); derived values say how; several sources of one figure
-are listed together in its row.
+are listed together in its row. Headers, titles, names, period labels and the "About" sheet are in the
+language in force; codes stay codes (indicator and country ids, period ids, measure, unit and status values),
+so a file in any language can be read by the same script by column position.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from openpyxl.styles import Font
 from dashboard.catalogue import catalogue
 from dashboard.countries import country_name
 from dashboard.data import DataStore
+from dashboard.figures import derivation_text
+from dashboard.i18n import N_, _
 from dashboard.periods import parse_period, period_label
 
 COLUMNS = (
@@ -39,6 +43,34 @@ COLUMNS = (
     "source_url",
     "source_quote",
 )
+# Each column's header: in English the column name itself (as the files always had); translated by gettext.
+HEADERS = {
+    "indicator": N_("indicator"),
+    "indicator_title": N_("indicator_title"),
+    "country_iso3": N_("country_iso3"),
+    "country": N_("country"),
+    "period": N_("period"),
+    "period_type": N_("period_type"),
+    "period_label": N_("period_label"),
+    "period_start": N_("period_start"),
+    "period_end": N_("period_end"),
+    "measure": N_("measure"),
+    "value": N_("value"),
+    "unit": N_("unit"),
+    "status": N_("status"),
+    "derivation": N_("derivation"),
+    "conflict": N_("conflict"),
+    "n_sources": N_("n_sources"),
+    "source_document": N_("source_document"),
+    "source_agency": N_("source_agency"),
+    "source_url": N_("source_url"),
+    "source_quote": N_("source_quote"),
+}
+
+
+def headers(columns: list[str] | tuple[str, ...]) -> list[str]:
+    """The header row for these columns, in the language in force."""
+    return [_(HEADERS[c]) if c in HEADERS else c for c in columns]
 
 
 def download_frame(rows: pl.DataFrame, store: DataStore, indicator: str) -> pl.DataFrame:
@@ -68,7 +100,7 @@ def download_frame(rows: pl.DataFrame, store: DataStore, indicator: str) -> pl.D
                 "value": r["value"],
                 "unit": r["unit"],
                 "status": r["status"],
-                "derivation": r["derivation"] or "",
+                "derivation": derivation_text(r["derivation"] or ""),
                 "conflict": bool(r["conflict"]),
                 "n_sources": int(r["n_sources"]),
                 "source_document": joined("document"),
@@ -88,7 +120,8 @@ def download_frame(rows: pl.DataFrame, store: DataStore, indicator: str) -> pl.D
 
 
 def to_csv(frame: pl.DataFrame) -> str:
-    return frame.write_csv()
+    """The frame as CSV with its headers in the language in force."""
+    return frame.rename(dict(zip(frame.columns, headers(frame.columns), strict=True))).write_csv()
 
 
 def to_xlsx(frame: pl.DataFrame, store: DataStore, indicator: str) -> bytes:
@@ -97,26 +130,28 @@ def to_xlsx(frame: pl.DataFrame, store: DataStore, indicator: str) -> bytes:
     ind = cat.indicator(indicator)
     wb = Workbook()
     ws = wb.active
-    ws.title = "Figures"
-    ws.append(list(frame.columns))
+    ws.title = _("Figures")
+    ws.append(headers(frame.columns))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in frame.iter_rows():
         ws.append(list(row))
     ws.freeze_panes = "A2"
 
-    about = wb.create_sheet("About")
-    about.append(["Indicator", ind.title])
-    about.append(["Id", ind.id])
-    about.append(["Definition", ind.definition])
-    about.append(["Counterpart country", cat.counterparts[ind.counterpart]])
-    about.append(["Units", ", ".join(cat.unit(u).label for u in ind.units)])
+    about = wb.create_sheet(_("About"))
+    about.append([_("Indicator"), ind.title])
+    about.append([_("Id"), ind.id])
+    about.append([_("Definition"), ind.definition])
+    about.append([_("Counterpart country"), cat.counterparts[ind.counterpart]])
+    about.append([_("Units"), ", ".join(cat.unit(u).label for u in ind.units)])
     for note in ind.notes:
-        about.append(["Note", note])
-    about.append(["Status", "published = printed by the source; derived = computed here from published ones"])
-    about.append(["Missing", "A figure not in this file was not reported; it is not zero."])
+        about.append([_("Note"), note])
+    about.append(
+        [_("Status"), _("published = printed by the source; derived = computed here from published ones")]
+    )
+    about.append([_("Missing"), _("A figure not in this file was not reported; it is not zero.")])
     about.append([])
-    about.append(["Document", "Publisher", "Kind", "Published", "Agency", "URL"])
+    about.append([_("Document"), _("Publisher"), _("Kind"), _("Published"), _("Agency"), _("URL")])
     docs = frame["source_document"].to_list()
     wanted = {d for cell in docs for d in cell.split(" | ") if d}
     seen = set()

@@ -9,12 +9,15 @@ from __future__ import annotations
 import copy
 import textwrap
 from dataclasses import dataclass, field
+from datetime import date
 
 import plotly.graph_objects as go
+from babel.dates import format_date
 
-from dashboard import theme
+from dashboard import i18n, theme
 from dashboard.catalogue import catalogue
 from dashboard.countries import country_name
+from dashboard.i18n import N_, _
 from dashboard.panels import Panel
 from dashboard.periods import parse_period, period_label
 from dashboard.state import ExplorerState
@@ -22,7 +25,13 @@ from dashboard.state import ExplorerState
 SIZES = {"wide": (1600, 900), "square": (1080, 1080)}
 FORMATS = ("png", "svg")
 SUB_STYLE = f"font-size:18px;color:{theme.MUTED_TEXT_COLOR}"
-CHART_NAMES = {"map": "Map", "donut": "Shares by country", "series": "Trend", "spans": "Longer periods"}
+# English; shown as _(name)
+CHART_NAMES = {
+    "map": N_("Map"),
+    "donut": N_("Shares by country"),
+    "series": N_("Trend"),
+    "spans": N_("Longer periods"),
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,15 @@ class Caption:
     link: str = ""
 
 
+def data_date_text(when: date | None) -> str:
+    """'sources published up to 05 Sep 2023' in the language in force (date by Babel); '' without one."""
+    if when is None:
+        return ""
+    lang = i18n.current()
+    day = format_date(when, "dd MMM y" if lang == i18n.DEFAULT else "medium", locale=lang)
+    return _("sources published up to {date}").format(date=day)
+
+
 def caption_for(
     s: ExplorerState, chart: str, panel: Panel, documents: list[str], data_date: str, link: str
 ) -> Caption:
@@ -42,28 +60,31 @@ def caption_for(
     ind = cat.indicator(s.indicator)
     unit = cat.unit(s.unit)
     if chart == "series" and s.drill:
-        period = f"months of {period_label(parse_period(s.drill, 'quarter'))}"
+        period = _("months of {quarter}").format(quarter=period_label(parse_period(s.drill, "quarter")))
     elif chart == "series":
         first, last = parse_period(s.first, "quarter"), parse_period(s.last, "quarter")
         period = f"{period_label(first)}–{period_label(last)}"
     elif chart == "spans":
-        period = "half-years, years and year to date"
+        period = _("half-years, years and year to date")
     else:
         period = period_label(parse_period(s.period, s.period_type))
     measure = cat.measure(s.measure).label
-    countries = ", ".join(country_name(c) for c in s.countries) if s.countries else "all countries"
+    countries = ", ".join(country_name(c) for c in s.countries) if s.countries else _("all countries")
     subtitle = f"{measure} ({unit.label}) · {period} · {countries}"
     if chart == "donut":
-        subtitle = f"Share of total (%) · {period} · {countries}"
+        share = f"{cat.measure('share_pct').label} ({cat.unit('percent').label})"  # "Share of total (%)"
+        subtitle = f"{share} · {period} · {countries}"
     notes = []
     if panel.derived:
         notes.append(
-            "Some values are derived: computed here from published figures (e.g. a share of a total)."
+            _("Some values are derived: computed here from published figures (e.g. a share of a total).")
         )
     if panel.conflicting:
         notes.append(
-            "Some values were chosen among sources that differ (IOM report first, then the agency, "
-            "then news; ties to the later publication)."
+            _(
+                "Some values were chosen among sources that differ (IOM report first, then the agency, "
+                "then news; ties to the later publication)."
+            )
         )
     notes += list(ind.notes)
     return Caption(ind.title, subtitle, documents, notes, data_date, link)
@@ -80,13 +101,15 @@ def framed(panel_figure: go.Figure, caption: Caption, size: str = "wide") -> go.
     chars = int(width / 11)  # characters per line at the caption's font size
     title = "<br>".join(_lines(caption.title, int(width / 16)))
     sub = "<br>".join(_lines(caption.subtitle, chars))
-    src = "Source: " + "; ".join(caption.sources) if caption.sources else "Source: none reported"
+    if caption.sources:
+        src = _("Source: {sources}").format(sources="; ".join(caption.sources))
+    else:
+        src = _("Source: none reported")
     foot = _lines(src, chars + 20)
     for note in caption.notes:
-        foot += _lines("Note: " + note, chars + 20)
-    tail = " · ".join(
-        x for x in (f"Data: {caption.data_date}" if caption.data_date else "", caption.link) if x
-    )
+        foot += _lines(_("Note: {note}").format(note=note), chars + 20)
+    data = _("Data: {date}").format(date=caption.data_date) if caption.data_date else ""
+    tail = " · ".join(x for x in (data, caption.link) if x)
     if tail:
         foot += _lines(tail, chars + 20)
     foot_text = "<br>".join(foot)

@@ -12,8 +12,10 @@ Rules every builder keeps:
 
 from __future__ import annotations
 
+import functools
 import html
 import math
+import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
@@ -21,12 +23,14 @@ from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
+from babel.dates import format_date, get_month_names
 
-from dashboard import a11y, theme
+from dashboard import a11y, i18n, theme
 from dashboard.catalogue import Indicator, Unit, catalogue
 from dashboard.countries import OTHER, REPORTING_COUNTRY, TOTAL, all_codes, country_name
 from dashboard.data import DERIVED, Figure
-from dashboard.formatting import NOT_REPORTED, fmt_value
+from dashboard.formatting import fmt_plain, fmt_value, not_reported
+from dashboard.i18n import N_, _, ngettext
 from dashboard.periods import parse_period
 from dashboard.periods import period_label as _period_label
 
@@ -35,13 +39,23 @@ SHARE_TOLERANCE_LOW = 0.05  # shares summing to less than 100 - this get a compu
 SHARE_TOLERANCE_HIGH = 0.5  # shares summing to more than 100 + this get a warning
 _DAY_MS = 86_400_000
 
-# Long-period types, in legend order, with the generic word shown for each.
+# Long-period types, in legend order, with the generic word shown for each (English; shown as _(word)).
 SPAN_TYPES = {
-    "half": "Half-year",
-    "year": "Year",
-    "ytd": "Year to date",
-    "ytd_open": "Year to date (end not stated)",
-    "date": "As of a date (stock)",
+    "half": N_("Half-year"),
+    "year": N_("Year"),
+    "ytd": N_("Year to date"),
+    "ytd_open": N_("Year to date (end not stated)"),
+    "date": N_("As of a date (stock)"),
+}
+# "No … shares reported" for the donut, by the indicator's counterpart (English; shown as _(message)).
+NO_SHARES = {
+    "nationality": N_("No nationality shares reported for {period}"),
+    "origin": N_("No origin shares reported for {period}"),
+    "destination": N_("No destination shares reported for {period}"),
+    "sending_country": N_("No sending country shares reported for {period}"),
+    "receiving_country": N_("No receiving country shares reported for {period}"),
+    "citizenship": N_("No citizenship shares reported for {period}"),
+    "country": N_("No country shares reported for {period}"),
 }
 _SPAN_COLORS = {
     "half": theme.PALETTE[0],
@@ -92,7 +106,9 @@ def counterpart_phrase(indicator: Indicator) -> str:
     if indicator.counterpart == "none":
         return ""
     meaning = catalogue().counterparts.get(indicator.counterpart, "")
-    return f"by {meaning[:1].lower()}{meaning[1:]}" if meaning else ""
+    if not meaning:
+        return ""
+    return _("by {counterpart}").format(counterpart=meaning[:1].lower() + meaning[1:])
 
 
 def _name(code: str, names: Mapping[str, str] | None = None) -> str:
@@ -101,15 +117,132 @@ def _name(code: str, names: Mapping[str, str] | None = None) -> str:
     return country_name(code)
 
 
+# -- how a derived value was computed, in the language in force ------------------------------------------
+# The build writes each derivation once, in English, with English numbers and labels (dashboard/build.py):
+#   "10.8% of 13,090 (share of India × total, Q2 2023)[; the total was chosen among 2 differing sources]"
+#   "sum of the three reported months: Jul 2022 485,000 + Aug 2022 400,000 + Sep 2022 400,000[; Jul 2022
+#    chosen among differing sources]"
+# derivation_text() reads those two forms back and says them again in the language in force (numbers by
+# Babel, periods and countries by their own functions); any other text is shown as written.
+_EN_NUMBER = r"-?\d{1,3}(?:,\d{3})*(?:\.\d+)?"
+_SHARE_OF_TOTAL = re.compile(
+    rf"^(?P<share>{_EN_NUMBER})% of (?P<total>{_EN_NUMBER}(?: [^()]+?)?) \(share of (?P<country>.+) × total, "
+    r"(?P<period>[^()]+)\)(?:; (?P<unsure>.*))?$"
+)
+_UNSURE = re.compile(r"^the (share|total) was chosen among (\d+) differing sources$")
+_MONTHS_SUM = re.compile(
+    r"^sum of the three reported months: (?P<parts>.+?)(?:; (?P<unsure>.+) chosen among differing sources)?$"
+)
+_MONTH_PART = re.compile(rf"^(?P<period>[A-Z][a-z]{{2}} \d{{4}}) (?P<value>{_EN_NUMBER}(?: .+)?)$")
+
+
+@functools.cache
+def _english_countries() -> dict[str, str]:
+    return {country_name(c, i18n.DEFAULT): c for c in (*sorted(all_codes()), TOTAL, OTHER)}
+
+
+@functools.cache
+def _english_months() -> dict[str, int]:
+    names = get_month_names("abbreviated", context="stand-alone", locale=i18n.DEFAULT)
+    return {str(name): number for number, name in names.items()}
+
+
+def _en_period(text: str) -> str:
+    """An English period label of the build ('Q2 2023', 'H1 2025', 'Jul 2022', '2023') in the language in
+    force; other labels as written."""
+    text = text.strip()
+    if m := re.fullmatch(r"Q([1-4]) (\d{4})", text):
+        return _period_label(parse_period(f"{m[2]}-Q{m[1]}", "quarter"))
+    if m := re.fullmatch(r"H([12]) (\d{4})", text):
+        return _period_label(parse_period(f"{m[2]}-H{m[1]}", "half"))
+    if m := re.fullmatch(r"([A-Z][a-z]{2}) (\d{4})", text):
+        month = _english_months().get(m[1])
+        return _period_label(parse_period(f"{m[2]}-{month:02d}", "month")) if month else text
+    return text
+
+
+def _en_value(text: str) -> str:
+    """An English number, maybe with a unit ('13,090', '195.0 mn USD', '10.8%'), in the language in force."""
+    number, _sep, short = text.strip().partition(" ")
+    try:
+        value = float(number.rstrip("%").replace(",", ""))
+    except ValueError:
+        return text
+    if number.endswith("%"):
+        return fmt_value(value, "percent")
+    if not short:
+        decimals = len(number.partition(".")[2])
+        return fmt_plain(value, decimals)
+    from dashboard.catalogue import english_catalogue
+
+    unit = next((u for u in english_catalogue().units if u.short and u.short == short), None)
+    return fmt_value(value, unit.id) if unit else text
+
+
+def derivation_text(how: str) -> str:
+    """How a derived value was computed, in the language in force (see the comment above)."""
+    if not how or i18n.current() == i18n.DEFAULT:
+        return how
+    if m := _SHARE_OF_TOTAL.match(how):
+        code = _english_countries().get(m["country"])
+        text = _("{share} of {total} (share of {country} × total, {period})").format(
+            share=_en_value(m["share"] + "%"),
+            total=_en_value(m["total"]),
+            country=country_name(code) if code else m["country"],
+            period=_en_period(m["period"]),
+        )
+        if m["unsure"]:
+            parts = []
+            for part in m["unsure"].split(" and "):
+                u = _UNSURE.match(part)
+                if not u:
+                    return how
+                n = int(u[2])
+                if u[1] == "share":
+                    msg = ngettext(
+                        "the share was chosen among {n} differing source",
+                        "the share was chosen among {n} differing sources",
+                        n,
+                    )
+                else:
+                    msg = ngettext(
+                        "the total was chosen among {n} differing source",
+                        "the total was chosen among {n} differing sources",
+                        n,
+                    )
+                parts.append(msg.format(n=n))
+            text = "; ".join([text, *parts])
+        return text
+    if m := _MONTHS_SUM.match(how):
+        parts = []
+        for part in m["parts"].split(" + "):
+            p = _MONTH_PART.match(part)
+            if not p:
+                return how
+            parts.append(f"{_en_period(p['period'])} {_en_value(p['value'])}")
+        text = _("sum of the three reported months: {parts}").format(parts=" + ".join(parts))
+        if m["unsure"]:
+            months = ", ".join(_en_period(x) for x in m["unsure"].split(", "))
+            text += "; " + _("{months} chosen among differing sources").format(months=months)
+        return text
+    return how
+
+
 def _provenance(row: Mapping[str, Any]) -> list[str]:
     """Hover lines for how a value was obtained: derivation and source conflicts."""
     lines = []
     if row.get("status") == DERIVED:
         how = row.get("derivation")
-        lines.append(f"derived: {_esc(how)}" if how else "derived (computed here)")
+        if how:
+            lines.append(_("derived: {how}").format(how=_esc(derivation_text(how))))
+        else:
+            lines.append(_("derived (computed here)"))
     if row.get("conflict"):
         n = row.get("n_sources")
-        lines.append(f"chosen among {n} sources" if n and n > 1 else "chosen among several sources")
+        if n and n > 1:
+            lines.append(ngettext("chosen among {n} source", "chosen among {n} sources", n).format(n=n))
+        else:
+            lines.append(_("chosen among several sources"))
     return lines
 
 
@@ -195,7 +328,14 @@ def empty_figure(message: str) -> go.Figure:
         showlegend=False,
         meta={"empty": True, "message": message},
     )
-    return a11y.with_summary(fig)  # the chart's text alternative (dashboard.a11y)
+    return _finish(fig)
+
+
+def _finish(fig: go.Figure) -> go.Figure:
+    """The language's decimal and group marks for Plotly's own numbers (axis ticks, colour bar), and the
+    chart's text alternative (dashboard.a11y)."""
+    fig.update_layout(separators=theme.separators())
+    return a11y.with_summary(fig)
 
 
 def _with_title(fig: go.Figure, title: str, subtitle: str = "") -> go.Figure:
@@ -247,7 +387,7 @@ def choropleth(
         elif not can_draw(code):
             not_drawn.append(r)
         elif chosen and code not in chosen:
-            grey[code] = "not selected"
+            grey[code] = _("not selected")
         else:
             coloured.append(r)
 
@@ -257,11 +397,11 @@ def choropleth(
 
     traces: list[go.Choropleth] = [
         go.Choropleth(
-            name=NOT_REPORTED,
+            name=not_reported(),
             locationmode="ISO-3",
             locations=grey_codes,
             z=[1] * len(grey_codes),  # a colour index for the flat grey scale, not a value
-            text=[f"{_esc(_name(c))}: {grey.get(c, NOT_REPORTED)}" for c in grey_codes],
+            text=[f"{_esc(_name(c))}: {grey.get(c, not_reported())}" for c in grey_codes],
             hovertemplate="%{text}<extra></extra>",
             colorscale=_flat_scale(theme.NOT_REPORTED_COLOR),
             showscale=False,
@@ -305,13 +445,15 @@ def choropleth(
         )
 
     if can_draw(REPORTING_COUNTRY):
-        kaz = f"{_esc(_name(REPORTING_COUNTRY))} — reporting country"
+        kaz = _("{country} — reporting country").format(country=_esc(_name(REPORTING_COUNTRY)))
         kaz_lines = [kaz]
         if reporting is not None and not _missing(reporting["value"]):
-            kaz_lines.append(f"figure in the source: {value_text(reporting['value'], u)}")
+            kaz_lines.append(
+                _("figure in the source: {value}").format(value=value_text(reporting["value"], u))
+            )
         traces.append(
             go.Choropleth(
-                name="reporting country",
+                name=_("reporting country"),
                 locationmode="ISO-3",
                 locations=[REPORTING_COUNTRY],
                 z=[1],
@@ -324,21 +466,28 @@ def choropleth(
         )
 
     # Key and notes under the map.
-    grey_meaning = "not selected or not reported" if chosen else NOT_REPORTED
+    grey_meaning = _("not selected or not reported") if chosen else not_reported()
+    reporting_key = _("{country} (reporting country)").format(country=_esc(_name(REPORTING_COUNTRY)))
     key = (
-        f"{_swatch(theme.REPORTING_COLOR)} {_esc(_name(REPORTING_COUNTRY))} (reporting country)"
+        f"{_swatch(theme.REPORTING_COLOR)} {reporting_key}"
         f"   {_swatch(theme.NOT_REPORTED_COLOR)} {grey_meaning}"
     )
     lines = [key]
     if not_drawn:
         items = ", ".join(f"{_esc(_name(r['country_iso3']))} {value_text(r['value'], u)}" for r in not_drawn)
-        lines.append(f"Not drawn on the map (too small at this scale): {items}")
+        lines.append(_("Not drawn on the map (too small at this scale): {items}").format(items=items))
     if other is not None and not _missing(other["value"]):
-        lines.append(f"{_esc(_name(OTHER))} (a group, not on the map): {value_text(other['value'], u)}")
+        lines.append(
+            _("{group} (a group, not on the map): {value}").format(
+                group=_esc(_name(OTHER)), value=value_text(other["value"], u)
+            )
+        )
 
     annotations = [_note("<br>".join(lines), x=0, y=0, xanchor="left", yanchor="top", align="left")]
     if rows.is_empty():
-        annotations.append(_centre_message(f"No country breakdown reported for {period_label}"))
+        annotations.append(
+            _centre_message(_("No country breakdown reported for {period}").format(period=period_label))
+        )
 
     subtitle = " · ".join(p for p in (_measure_unit(measure, u), counterpart_phrase(indicator)) if p)
     fig = go.Figure(data=traces)
@@ -373,7 +522,7 @@ def choropleth(
             "not_drawn": [r["country_iso3"] for r in not_drawn],
         },
     )
-    return a11y.with_summary(fig)  # the chart's text alternative (dashboard.a11y)
+    return _finish(fig)
 
 
 # -- 2. time series -----------------------------------------------------------------------------------
@@ -406,10 +555,10 @@ def time_series(
     quarter id (e.g. "2023-Q2") for drill-down.
     """
     u = _unit(unit)
-    subtitle = f"{_measure_unit(measure, u)}, by quarter"
+    subtitle = _("{measure_unit}, by quarter").format(measure_unit=_measure_unit(measure, u))
     if series.is_empty() or series["value"].is_null().all():
         return _with_title(
-            empty_figure("Not reported for any quarter in this range"), indicator.title, subtitle
+            empty_figure(_("Not reported for any quarter in this range")), indicator.title, subtitle
         )
 
     order = series.select("period", "period_start").unique().sort("period_start")
@@ -442,7 +591,7 @@ def time_series(
                 texts.append("")
                 gaps_x.append(label)
                 gaps_y.append(ci)
-                gaps_text.append(f"<b>{_esc(name)}</b>, {label}: {NOT_REPORTED}")
+                gaps_text.append(f"<b>{_esc(name)}</b>, {label}: {not_reported()}")
                 gaps_color.append(color)
                 continue
             reported_any[qi] = True
@@ -471,7 +620,7 @@ def time_series(
     if any_derived:
         traces.append(
             go.Scatter(
-                name="derived (computed here)",
+                name=_("derived (computed here)"),
                 x=[None],
                 y=[None],
                 mode="markers",
@@ -489,7 +638,7 @@ def time_series(
     if strip:
         traces.append(
             go.Scatter(
-                name=NOT_REPORTED,
+                name=not_reported(),
                 x=gaps_x,
                 y=gaps_y,
                 yaxis="y2",
@@ -557,12 +706,12 @@ def time_series(
             "showline": False,
             "ticks": "",
             "tickvals": [(n - 1) / 2],
-            "ticktext": [f"<i>{NOT_REPORTED}</i>"],
+            "ticktext": [f"<i>{not_reported()}</i>"],
             "tickfont": {"size": theme.NOTE_SIZE, "color": theme.MUTED_TEXT_COLOR},
         }
     fig = go.Figure(data=traces)
     fig.update_layout(**layout)
-    return a11y.with_summary(fig)  # the chart's text alternative (dashboard.a11y)
+    return _finish(fig)
 
 
 # -- 3. longer periods --------------------------------------------------------------------------------
@@ -573,7 +722,35 @@ def _span_kind(ptype: str, end: date | None) -> str:
 
 
 def _date_text(d: date) -> str:
-    return f"{d.day} {d.strftime('%b')} {d.year}"
+    """'1 Apr 2023'; other languages: their own medium date (Babel): '1 апр. 2023 г.', '2023 ж. 01 сәу.'."""
+    lang = i18n.current()
+    return format_date(d, "d MMM y" if lang == i18n.DEFAULT else "medium", locale=lang)
+
+
+def _date_ticks(x_range: list[str]) -> dict:
+    """Date-axis ticks labelled by Babel in the language in force (plotly.js may have no locale for it, and
+    server-side images have none at all). English keeps plotly.js's own ticks."""
+    if i18n.current() == i18n.DEFAULT:
+        return {}
+    first, last = date.fromisoformat(x_range[0]), date.fromisoformat(x_range[1])
+    for step in (1, 3, 6, 12, 24, 60):
+        ticks = []
+        y, m = first.year, first.month
+        while date(y, m, 1) <= last:
+            d = date(y, m, 1)
+            on_step = (m - 1) % step == 0 if step <= 12 else (m == 1 and y % (step // 12) == 0)
+            if d >= first and on_step:
+                ticks.append(d)
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        if len(ticks) <= 7:
+            break
+    pattern = "y" if step >= 12 else "LLL y"
+    loc = i18n.current()
+    return {
+        "tickmode": "array",
+        "tickvals": [d.isoformat() for d in ticks],
+        "ticktext": [format_date(d, pattern, locale=loc) for d in ticks],
+    }
 
 
 def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figure:
@@ -584,14 +761,16 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figur
     length is invented); a stock as of a date is a diamond on that day.
     """
     u = _unit(unit)
-    subtitle = f"{indicator.title} · {u.label} · each figure drawn over the dates it covers"
+    subtitle = _("{title} · {unit} · each figure drawn over the dates it covers").format(
+        title=indicator.title, unit=u.label
+    )
     if "unit" in rows.columns:
         rows = rows.filter(pl.col("unit") == u.id)
     rows = rows.filter(pl.col("value").is_not_null())
     if rows.is_empty():
         return _with_title(
-            empty_figure("No figures reported for longer periods"),
-            "Figures reported for longer periods",
+            empty_figure(_("No figures reported for longer periods")),
+            _("Figures reported for longer periods"),
             subtitle,
         )
 
@@ -614,7 +793,7 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figur
             _date_text(start) if kind in ("date", "ytd_open") else f"{_date_text(start)} – {_date_text(end)}"
         )
         if kind == "ytd_open":
-            dates = f"from {_date_text(start)}, end not stated"
+            dates = _("from {date}, end not stated").format(date=_date_text(start))
         hover = _hover(f"<b>{_esc(label)}</b>", dates, vtext, *_provenance(r))
         g = groups.setdefault(kind, {k: [] for k in ("y", "base", "x", "text", "hover", "derived", "id")})
         g["y"].append(label)
@@ -637,7 +816,7 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figur
         if kind in ("date", "ytd_open"):
             traces.append(
                 go.Scatter(
-                    name=SPAN_TYPES[kind],
+                    name=_(SPAN_TYPES[kind]),
                     x=g["x"],
                     y=g["y"],
                     mode="markers+text",
@@ -660,7 +839,7 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figur
         else:
             traces.append(
                 go.Bar(
-                    name=SPAN_TYPES[kind],
+                    name=_(SPAN_TYPES[kind]),
                     orientation="h",
                     y=g["y"],
                     base=g["base"],
@@ -694,10 +873,10 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figur
     fig = go.Figure(data=traces)
     fig.update_layout(
         template=TEMPLATE,
-        title=_title("Figures reported for longer periods", subtitle),
+        title=_title(_("Figures reported for longer periods"), subtitle),
         barmode="overlay",
         bargap=0.35,
-        xaxis={"type": "date", "range": x_range, "showgrid": True},
+        xaxis={"type": "date", "range": x_range, "showgrid": True, **_date_ticks(x_range)},
         yaxis={
             "type": "category",
             "categoryorder": "array",
@@ -708,7 +887,7 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figur
         height=max(240, 130 + 26 * len(categories)),
         meta={"indicator": indicator.id, "unit": u.id, "periods": rows["period"].to_list()},
     )
-    return a11y.with_summary(fig)  # the chart's text alternative (dashboard.a11y)
+    return _finish(fig)
 
 
 # -- 4. months of a quarter ---------------------------------------------------------------------------
@@ -720,12 +899,14 @@ def months_bar(months: list[Figure], indicator: Indicator, unit: str, quarter_la
     parts = [_measure_unit(measure, u)]
     if country != TOTAL:
         parts.append(_name(country))
-    title = f"{indicator.title}, months of {quarter_label}"
+    title = _("{title}, months of {quarter}").format(title=indicator.title, quarter=quarter_label)
     subtitle = " · ".join(parts)
     reported = [m for m in months if m.reported]
     if not reported:
         return _with_title(
-            empty_figure(f"Monthly figures were not reported for {quarter_label}"), title, subtitle
+            empty_figure(_("Monthly figures were not reported for {quarter}").format(quarter=quarter_label)),
+            title,
+            subtitle,
         )
 
     labels = [m.period_label for m in months]
@@ -757,7 +938,7 @@ def months_bar(months: list[Figure], indicator: Indicator, unit: str, quarter_la
     )
     annotations = [
         _note(
-            f"<i>{NOT_REPORTED}</i>",
+            f"<i>{not_reported()}</i>",
             x=m.period_label,
             xref="x",
             y=0.02,
@@ -785,7 +966,7 @@ def months_bar(months: list[Figure], indicator: Indicator, unit: str, quarter_la
         showlegend=False,
         meta={"indicator": indicator.id, "unit": u.id, "months": [m.period for m in months]},
     )
-    return a11y.with_summary(fig)  # the chart's text alternative (dashboard.a11y)
+    return _finish(fig)
 
 
 # -- 5. donut -----------------------------------------------------------------------------------------
@@ -802,8 +983,8 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
     title = f"{indicator.title}, {period_label}"
     rows = rows.filter(pl.col("value").is_not_null() & (pl.col("country_iso3") != TOTAL))
     if rows.is_empty():
-        word = indicator.counterpart.replace("_", " ") if indicator.counterpart != "none" else "country"
-        return _with_title(empty_figure(f"No {word} shares reported for {period_label}"), title, subtitle)
+        message = NO_SHARES.get(indicator.counterpart, NO_SHARES["country"])
+        return _with_title(empty_figure(_(message).format(period=period_label)), title, subtitle)
 
     named = [
         r for r in rows.sort("value", descending=True).iter_rows(named=True) if r["country_iso3"] != OTHER
@@ -825,7 +1006,9 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
         patterns.append("/" if r["status"] == DERIVED else "")
         hovers.append(
             _hover(
-                f"<b>{_esc(_name(code))}</b>", f"{value_text(r['value'], u)} of the total", *_provenance(r)
+                f"<b>{_esc(_name(code))}</b>",
+                _("{value} of the total").format(value=value_text(r["value"], u)),
+                *_provenance(r),
             )
         )
 
@@ -843,22 +1026,24 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
     remainder = None
     if total < 100 - SHARE_TOLERANCE_LOW:
         remainder = round(100 - total, u.decimals)
-        labels.append("Not itemised in the source")
+        labels.append(_esc(_("Not itemised in the source")))
         values.append(remainder)
         codes.append("")
         colors.append(theme.NOT_REPORTED_COLOR)
         patterns.append("")
         hovers.append(
             _hover(
-                "<b>Not itemised in the source</b>",
+                f"<b>{_esc(_('Not itemised in the source'))}</b>",
                 value_text(remainder, u),
-                f"computed: 100% minus the published shares ({value_text(total, u)})",
+                _("computed: 100% minus the published shares ({total})").format(total=value_text(total, u)),
             )
         )
     elif total > 100 + SHARE_TOLERANCE_HIGH:
         annotations.append(
             _note(
-                f"⚠ The published shares add up to {value_text(total, u)}, more than 100%.",
+                _("⚠ The published shares add up to {total}, more than 100%.").format(
+                    total=value_text(total, u)
+                ),
                 x=0,
                 y=0,
                 xanchor="left",
@@ -905,7 +1090,7 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
         margin={"l": 16, "r": 16, "t": 16, "b": 32},
         meta={"indicator": indicator.id, "period": period_label, "sum": total, "remainder": remainder},
     )
-    return a11y.with_summary(fig)  # the chart's text alternative (dashboard.a11y)
+    return _finish(fig)
 
 
 def sources_line(documents: Iterable[str], max_items: int = 3) -> str:
@@ -913,10 +1098,11 @@ def sources_line(documents: Iterable[str], max_items: int = 3) -> str:
     docs = list(dict.fromkeys(d for d in documents if d))
     if not docs:
         return ""
-    head = "Source" if len(docs) == 1 else "Sources"
     shown = docs[: max(max_items, 1)]
     rest = len(docs) - len(shown)
     text = "; ".join(shown)
     if rest:
-        text += f"; and {rest} more"
-    return f"{head}: {text}"
+        text = _("{sources}; and {n} more").format(sources=text, n=rest)
+    if len(docs) == 1:
+        return _("Source: {sources}").format(sources=text)
+    return _("Sources: {sources}").format(sources=text)

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.io.json import to_json_plotly
 
-from dashboard import cache, figures
+from dashboard import cache, figures, i18n
 from dashboard.catalogue import catalogue
 from dashboard.countries import TOTAL
 from dashboard.data import DataStore
@@ -103,7 +103,14 @@ class Drawn:
 
 def drawn(store: DataStore, chart: str, s: ExplorerState) -> Drawn:
     """The chart for a state, remembered per data version: people open the same views (the default view of an
-    indicator, the quarter in the news), so most requests are answered without rebuilding the figure."""
+    indicator, the quarter in the news), so most requests are answered without rebuilding the figure.
+
+    The figure's words and numbers are in the language in force (``i18n.use``), so both cache keys carry it
+    (the state's query carries ``lang=`` too, but the language in force is what the builders read)."""
+    lang = i18n.current()
+    query = s.to_query()
+    if f"lang={lang}" not in query.lstrip("?").split("&"):
+        query += f"&lang={lang}"  # a state without (or with another) lang: the key still names the words
 
     def build() -> Drawn:
         p = BUILDERS[chart](store, s)
@@ -115,7 +122,7 @@ def drawn(store: DataStore, chart: str, s: ExplorerState) -> Drawn:
         shared = cache.shared()
         if not shared.enabled or store.version == "memory":
             return build()
-        key = cache.panel_key(store.version, chart, s.to_query())
+        key = cache.panel_key(store.version, chart, query)
         hit = shared.get(key)
         if hit is not None:
             try:
@@ -126,7 +133,7 @@ def drawn(store: DataStore, chart: str, s: ExplorerState) -> Drawn:
         shared.set(key, _to_json(value))
         return value
 
-    return store.memo(("panel", chart, s.to_query()), shared_or_build)
+    return store.memo(("panel", chart, query, lang), shared_or_build)
 
 
 def _to_json(d: Drawn) -> bytes:
@@ -147,10 +154,12 @@ def _from_json(raw: bytes) -> Drawn:
 
 
 def warm(store: DataStore) -> None:
-    """Draw every indicator's default view once (worker start-up), so a card click is answered at once."""
+    """Draw every indicator's default view once (worker start-up), so a card click is answered at once; in
+    English, the default language (another language's views are drawn on their first request)."""
     from dashboard.state import parse_query
 
-    for ind in catalogue().indicators:
-        state = parse_query(f"?indicator={ind.id}", store)
-        for chart in CHARTS:
-            drawn(store, chart, state)
+    with i18n.use(i18n.DEFAULT):
+        for ind in catalogue().indicators:
+            state = parse_query(f"?indicator={ind.id}", store)
+            for chart in CHARTS:
+                drawn(store, chart, state)

@@ -1,7 +1,8 @@
 """Server-side chart images (`mtm chart`): the framed export, rendered by kaleido (Debian's Chromium).
 
 The same panel builder and frame as the browser's Export menu; map files come from the local assets (never the
-CDN); one long-lived kaleido browser serves every image of a run.
+CDN); one long-lived kaleido browser serves every image of a run. The image is in the view's language
+(``lang=`` in the query: en, ru or kk; English when not given).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import sys
 import time
 import warnings
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import plotly.io as pio
 
-from dashboard import export, panels
+from dashboard import export, i18n, panels
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 from dashboard.state import parse_query
 
@@ -34,31 +36,50 @@ def _kaleido() -> None:
     _started = True
 
 
-def render(
-    view: str, chart: str, fmt: str = "png", size: str = "wide", link_base: str = "", data_dir=None
-) -> bytes:
-    """The framed image of one chart of an explorer view (a query string, e.g. '?indicator=visas_issued')."""
+def view_language(view: str, state: object = None) -> str:
+    """The view's language: the state's ``lang``, else ``lang=`` in the query, else English."""
+    lang = i18n.valid(getattr(state, "lang", None))
+    if lang is None:
+        given = parse_qs((view or "").lstrip("?")).get("lang", [None])[-1]
+        lang = i18n.valid(given) or i18n.DEFAULT
+    return lang
+
+
+def framed_figure(view: str, chart: str, size: str = "wide", link_base: str = "", data_dir=None):
+    """The framed figure of one chart of an explorer view, in the view's language (before rendering)."""
     if chart not in panels.BUILDERS:
         raise ValueError(f"unknown chart {chart!r}; choose one of {', '.join(panels.BUILDERS)}")
-    if fmt not in export.FORMATS or size not in export.SIZES:
-        raise ValueError(f"format must be one of {export.FORMATS} and size one of {tuple(export.SIZES)}")
+    if size not in export.SIZES:
+        raise ValueError(f"size must be one of {tuple(export.SIZES)}")
     store = get_store(Path(data_dir) if data_dir else DEFAULT_DIR)
     state = parse_query(view, store)
     for notice in state.notices:
         print(f"note: {notice}", file=sys.stderr)
-    panel = panels.BUILDERS[chart](store, state)
-    when = store.latest_source_date
-    caption = export.caption_for(
-        state,
-        chart,
-        panel,
-        store.documents_for(panel.source_ids),
-        f"sources published up to {when:%d %b %Y}" if when else "",
-        (link_base.rstrip("/") + "/explore" + state.to_query())
-        if link_base
-        else "/explore" + state.to_query(),
-    )
-    fig = export.framed(panel.figure, caption, size)
+    with i18n.use(view_language(view, state)):
+        panel = panels.BUILDERS[chart](store, state)
+        caption = export.caption_for(
+            state,
+            chart,
+            panel,
+            store.documents_for(panel.source_ids),
+            export.data_date_text(store.latest_source_date),
+            (link_base.rstrip("/") + "/explore" + state.to_query())
+            if link_base
+            else "/explore" + state.to_query(),
+        )
+        return export.framed(panel.figure, caption, size)
+
+
+def render(
+    view: str, chart: str, fmt: str = "png", size: str = "wide", link_base: str = "", data_dir=None
+) -> bytes:
+    """The framed image of one chart of an explorer view (a query string, e.g. '?indicator=visas_issued';
+    ``&lang=ru`` or ``&lang=kk`` for Russian or Kazakh)."""
+    if chart not in panels.BUILDERS:
+        raise ValueError(f"unknown chart {chart!r}; choose one of {', '.join(panels.BUILDERS)}")
+    if fmt not in export.FORMATS or size not in export.SIZES:
+        raise ValueError(f"format must be one of {export.FORMATS} and size one of {tuple(export.SIZES)}")
+    fig = framed_figure(view, chart, size, link_base, data_dir)
     _kaleido()
     width, height = export.SIZES[size]
     with warnings.catch_warnings():
@@ -70,7 +91,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--view",
         default="",
-        help="explorer query string, e.g. '?indicator=remittance_outflow&period=2023-Q2'",
+        help="explorer query string, e.g. '?indicator=remittance_outflow&period=2023-Q2'; "
+        "add '&lang=ru' or '&lang=kk' for a Russian or Kazakh image",
     )
     p.add_argument(
         "--chart", action="append", choices=panels.CHARTS, help="chart(s) to render (default: all four)"
@@ -96,7 +118,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         state = parse_query(store_view, get_store(Path(args.data)))
-        path = out / f"mtm-{state.indicator}-{state.drill or state.period}-{chart}-{args.size}.{args.format}"
+        lang = view_language(store_view, state)
+        suffix = "" if lang == i18n.DEFAULT else f"-{lang}"
+        name = (
+            f"mtm-{state.indicator}-{state.drill or state.period}-{chart}-{args.size}{suffix}.{args.format}"
+        )
+        path = out / name
         path.write_bytes(image)
         print(
             f"{chart:7s} {path} ({len(image) / 1024:,.0f} KB) in {time.perf_counter() - t0:.1f}s", flush=True

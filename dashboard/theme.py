@@ -24,6 +24,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 import plotly.io as pio
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
+from dashboard import i18n
 
 TEMPLATE_NAME = "mtm"
 
@@ -81,6 +84,13 @@ MARGIN = {"l": 56, "r": 24, "t": 16, "b": 48, "pad": 0}
 TAIL_COLORS = ("#9E9E9E", "#B5B5B5", "#7A7A7A", "#C9C9C9")
 
 
+def separators(lang: str | None = None) -> str:
+    """Plotly's ``separators`` (decimal mark, then group mark) for a language, default the language in force:
+    '.,' in English, ',' and a no-break space in Russian and Kazakh (as Babel writes their numbers)."""
+    loc = i18n.babel_locale(lang)
+    return get_decimal_symbol(loc) + get_group_symbol(loc)
+
+
 def palette_color(i: int) -> str:
     """The i-th qualitative colour; past the palette, greys (a repeated hue would read as one country)."""
     return PALETTE[i] if i < len(PALETTE) else TAIL_COLORS[(i - len(PALETTE)) % len(TAIL_COLORS)]
@@ -123,7 +133,7 @@ def build_template() -> go.layout.Template:
         paper_bgcolor="#FFFFFF",
         plot_bgcolor="#FFFFFF",
         margin=MARGIN,
-        separators=".,",  # decimal point, thousands comma (en); text labels come from Babel anyway
+        separators=".,",  # English; each figure sets its language's marks (separators()); labels: Babel
         hovermode="closest",
         hoverlabel={
             "bgcolor": "#FFFFFF",

@@ -12,6 +12,7 @@ from dashboard.catalogue import catalogue
 from dashboard.countries import TOTAL
 from dashboard.data import DataStore
 from dashboard.formatting import fmt_value
+from dashboard.i18n import _
 from dashboard.periods import parse_period, period_label
 from dashboard.state import ExplorerState
 
@@ -148,7 +149,9 @@ def donut_rows(store: DataStore, s: ExplorerState) -> pl.DataFrame:
                 continue
             label = label_of(s.period, s.period_type)
             derivation = [
-                f"{fmt_value(v, unit)} of the total {fmt_value(total.value, unit)} ({label})"
+                _("{value} of the total {total} ({period})").format(
+                    value=fmt_value(v, unit), total=fmt_value(total.value, unit), period=label
+                )
                 for v in levels["value"].to_list()
             ]
             return levels.with_columns(
