@@ -14,10 +14,12 @@ from dashboard import downloads, export, figures, i18n, panels
 from dashboard.catalogue import catalogue
 from dashboard.countries import all_codes, country_name
 from dashboard.data import get_store
+from dashboard.i18n import _
 from dashboard.ids import Ids
 from dashboard.periods import parse_period, period_label
 from dashboard.state import MAX_COUNTRIES, ExplorerState, parse_query
 from dashboard.views import shown_rows
+from layouts.common import with_lang
 from layouts.explorer import measure_radio_options, notice, period_dropdown_options
 from layouts.tables import figures_table
 
@@ -109,10 +111,14 @@ EXPORT_FORMATS = {
     "copy": ("clipboard", "wide"),
 }
 
-# Draw the framed figure off-screen with the page's own plotly.js, then download or copy it.
+# Draw the framed figure off-screen with the page's own plotly.js, then download or copy it. What it says
+# comes translated in spec.messages (export_messages(); {file} and {error} are filled in here).
 EXPORT_IMAGE = """
 async function(spec) {
-    if (!spec || !spec.figure || !window.Plotly) { return window.dash_clientside.no_update; }
+    if (!spec || !spec.figure || !spec.messages || !window.Plotly) {
+        return window.dash_clientside.no_update;
+    }
+    const msg = spec.messages;
     const div = document.createElement('div');
     div.style.position = 'fixed'; div.style.left = '-10000px'; div.style.top = '0';
     document.body.appendChild(div);
@@ -123,23 +129,35 @@ async function(spec) {
         const opts = {width: spec.width, height: spec.height, filename: spec.filename};
         if (spec.format === 'clipboard') {
             if (!navigator.clipboard || !window.ClipboardItem) {
-                return 'This browser does not allow copying images; use the PNG download instead.';
+                return msg.no_clipboard;
             }
             const url = await window.Plotly.toImage(div, Object.assign({format: 'png'}, opts));
             const blob = await (await fetch(url)).blob();
             await navigator.clipboard.write([new ClipboardItem({'image/png': blob})]);
-            return 'Image copied to the clipboard: paste it into your document.';
+            return msg.copied;
         }
         await window.Plotly.downloadImage(div, Object.assign({format: spec.format}, opts));
-        return 'Downloaded ' + spec.filename + '.' + spec.format;
+        return msg.downloaded.split('{file}').join(spec.filename + '.' + spec.format);
     } catch (err) {
-        return 'The image could not be ' + (spec.format === 'clipboard' ? 'copied' : 'made') +
-            ' here (' + (err && err.message ? err.message : err) + '); try the PNG download.';
+        const why = String(err && err.message ? err.message : err);
+        return (spec.format === 'clipboard' ? msg.copy_failed : msg.make_failed).split('{error}').join(why);
     } finally {
         window.Plotly.purge(div); div.remove();
     }
 }
 """
+
+
+def export_messages() -> dict[str, str]:
+    """What EXPORT_IMAGE says, in the language in force ({file} and {error} are filled in the browser)."""
+    return {
+        "no_clipboard": _("This browser does not allow copying images; use the PNG download instead."),
+        "copied": _("Image copied to the clipboard: paste it into your document."),
+        "downloaded": _("Downloaded {file}"),
+        "copy_failed": _("The image could not be copied here ({error}); try the PNG download."),
+        "make_failed": _("The image could not be made here ({error}); try the PNG download."),
+    }
+
 
 NAVIGATE_TO_COUNTRY = """
 function(click) {
@@ -244,7 +262,11 @@ def register(app: Dash) -> None:
         traces = panel.figure.get("data", [])
         shown = list(traces[1].get("locations") or ()) if len(traces) > 1 else []
         links = [
-            dcc.Link(f"{country_name(c)} profile →", href=f"/country/{c}", className="me-3")
+            dcc.Link(
+                _("{country} profile →").format(country=country_name(c)),
+                href=with_lang(f"/country/{c}"),
+                className="me-3",
+            )
             for c in (s.countries or shown[:3])
         ]
         return panel.figure, figures.sources_line(store.documents_for(panel.source_ids)), links
@@ -274,9 +296,12 @@ def register(app: Dash) -> None:
         spans = panels.drawn(store, "spans", s)
         if s.drill:
             qlabel = period_label(parse_period(s.drill, "quarter"))
-            crumb = [" › ", html.Span(f"{qlabel}: months", **{"aria-current": "page"})]
+            crumb = [
+                " › ",
+                html.Span(_("{quarter}: months").format(quarter=qlabel), **{"aria-current": "page"}),
+            ]
         else:
-            crumb = html.Span("Click a quarter to see its months.", className="text-muted ms-2")
+            crumb = html.Span(_("Click a quarter to see its months."), className="text-muted ms-2")
         footer = figures.sources_line(store.documents_for(panel.source_ids))
         return panel.figure, footer, crumb, not s.drill, spans.figure
 
@@ -297,13 +322,12 @@ def register(app: Dash) -> None:
         s = state_from_store(data, store)
         panel = panels.BUILDERS[chart](store, s)
         link = request.host_url.rstrip("/") + "/explore" + s.to_query()
-        when = store.latest_source_date
         caption = export.caption_for(
             s,
             chart,
             panel,
             store.documents_for(panel.source_ids),
-            f"sources published up to {when:%d %b %Y}" if when else "",
+            export.data_date_text(store.latest_source_date),
             link,
         )
         kind, size = EXPORT_FORMATS[fmt]
@@ -317,6 +341,7 @@ def register(app: Dash) -> None:
             "height": height,
             "filename": f"mtm-{s.indicator}-{period}-{chart}",
             "topojsonURL": app.get_asset_url("topojson/"),
+            "messages": export_messages(),
         }
 
     app.clientside_callback(
@@ -357,7 +382,9 @@ def register(app: Dash) -> None:
             ind.definition,
             " ",
             html.Span(
-                f"Last period with data: {latest.label}." if latest else "No data yet.",
+                _("Last period with data: {period}.").format(period=latest.label)
+                if latest
+                else _("No data yet."),
                 className="fw-semibold",
                 id=Ids.LATEST,
             ),

@@ -27,6 +27,7 @@ import polars as pl
 
 from dashboard.catalogue import catalogue
 from dashboard.countries import TOTAL
+from dashboard.i18n import N_, _
 from dashboard.periods import (
     Period,
     parse_period,
@@ -392,7 +393,8 @@ class DataStore:
     # -- comparisons --------------------------------------------------------------------------------
     def change(self, cur: Figure, other: Figure | None, published_measure: str, label: str) -> Change:
         """The change of ``cur`` against ``other``: as published beside the level by the same document,
-        else computed (marked derived), else not reported."""
+        else computed (marked derived), else not reported. ``label`` names the comparison in English
+        ("previous period", "a year earlier"); the ``how`` text is written in the language in force."""
         if other is None:
             return Change(None, NOT_REPORTED, None)
         pub = self.figure(
@@ -401,10 +403,13 @@ class DataStore:
         # a printed change belongs to the level printed beside it: only take it from the same document
         same_doc = set(self.documents_for(pub.source_ids)) & set(self.documents_for(cur.source_ids))
         if pub.reported and same_doc:
-            return Change(pub.value, pub.status, other, f"as published ({label})", pub.source_ids)
+            how = _("as published ({comparison})").format(comparison=_(label))
+            return Change(pub.value, pub.status, other, how, pub.source_ids)
         if cur.reported and other.reported and other.value:
             pct = (cur.value / other.value - 1.0) * 100.0
-            how = f"computed: {cur.period_label} against {other.period_label}"
+            how = _("computed: {period} against {other}").format(
+                period=cur.period_label, other=other.period_label
+            )
             return Change(pct, DERIVED, other, how, cur.source_ids + other.source_ids)
         return Change(None, NOT_REPORTED, other)
 
@@ -430,8 +435,8 @@ class DataStore:
             cur,
             prev,
             yago,
-            self.change(cur, prev, "change_pct_prev", "previous period"),
-            self.change(cur, yago, "change_pct_yoy", "a year earlier"),
+            self.change(cur, prev, "change_pct_prev", N_("previous period")),
+            self.change(cur, yago, "change_pct_yoy", N_("a year earlier")),
             trend,
         )
 

@@ -21,9 +21,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
+from babel.dates import format_date
 
+from dashboard import i18n
 from dashboard.catalogue import Catalogue, catalogue
 from dashboard.data import MANIFEST, DataStore
+from dashboard.i18n import _
 from dashboard.periods import parse_period, period_label
 
 LAG = {"month": timedelta(days=45), "quarter": timedelta(days=92), "year": timedelta(days=183)}
@@ -45,36 +48,61 @@ class Freshness:
     possibly_stale: bool
 
     @property
+    def last_label(self) -> str | None:
+        """The last period with data, labelled in the language in force (``last_period_label`` keeps the
+        language the record was computed in, and records are remembered across requests)."""
+        if self.last_period is None or self.last_period_type is None:
+            return self.last_period_label
+        return period_label(parse_period(self.last_period, self.last_period_type))
+
+    @property
+    def due_label(self) -> str | None:
+        """The period expected next, labelled in the language in force."""
+        if self.last_period_end is None:
+            return self.next_due
+        return cadence_period(self.last_period_end + timedelta(days=1), self.cadence)[0]
+
+    @property
     def note(self) -> str:
-        """One sentence for the page, e.g. 'Latest data Q3 2025, imported 10 Jan 2026; Q4 2025 expected by
-        2 Apr 2026.'"""
+        """One sentence for the page, in the language in force, e.g. 'Latest data Q3 2025, imported
+        10 Jan 2026; Q4 2025 expected by 2 Apr 2026.'"""
         if self.last_period is None:
-            return "No data yet."
-        text = f"Latest data {self.last_period_label}"
+            return _("No data yet.")
         if self.last_import:
-            text += f", imported {_day(self.last_import)}"
+            head = _("Latest data {period}, imported {date}").format(
+                period=self.last_label, date=_day(self.last_import)
+            )
         elif self.latest_source:
-            text += f", latest source published {_day(self.latest_source)}"
+            head = _("Latest data {period}, latest source published {date}").format(
+                period=self.last_label, date=_day(self.latest_source)
+            )
+        else:
+            head = _("Latest data {period}").format(period=self.last_label)
         if self.possibly_stale:
-            return f"{text}. Possibly out of date: {self.next_due} was expected by {_day(self.due_by)}."
-        return f"{text}; {self.next_due} expected by {_day(self.due_by)}."
+            return _("{latest}. Possibly out of date: {period} was expected by {date}.").format(
+                latest=head, period=self.due_label, date=_day(self.due_by)
+            )
+        return _("{latest}; {period} expected by {date}.").format(
+            latest=head, period=self.due_label, date=_day(self.due_by)
+        )
 
 
 def _day(d: date | None) -> str:
-    return f"{d.day} {d:%b %Y}" if d else "?"
+    """'2 Apr 2026' (Russian '2 апр. 2026'), by Babel in the language in force."""
+    return format_date(d, "d MMM y", locale=i18n.current()) if d else "?"
 
 
 def cadence_period(day: date, cadence: str) -> tuple[str, date, date]:
-    """The cadence period (label, first day, last day) that contains ``day``."""
+    """The cadence period (label in the language in force, first day, last day) that contains ``day``."""
     if cadence == "month":
         start = day.replace(day=1)
         end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        return f"{start:%b %Y}", start, end
+        return period_label(parse_period(f"{start:%Y-%m}", "month")), start, end
     if cadence == "quarter":
         q = (day.month - 1) // 3 + 1
         start = date(day.year, 3 * q - 2, 1)
         end = (date(day.year, 3 * q, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        return f"Q{q} {day.year}", start, end
+        return period_label(parse_period(f"{day.year}-Q{q}", "quarter")), start, end
     if cadence == "year":
         return str(day.year), date(day.year, 1, 1), date(day.year, 12, 31)
     raise ValueError(f"unknown cadence {cadence!r}")

@@ -8,10 +8,24 @@ from dash import dcc, html
 from dashboard.catalogue import catalogue
 from dashboard.countries import country_name, is_valid_code
 from dashboard.data import DataStore
+from dashboard.formatting import fmt_plain
+from dashboard.i18n import _, ngettext
 from dashboard.views import countries_with_data, country_rows
+from layouts.common import with_lang
 from layouts.tables import figures_table
 
 COUNTRY_SELECT = "country-select"
+
+
+def _summary(n_figures: int, country: str, n_indicators: int) -> str:
+    """'123 figures for Uzbekistan across 9 indicators.' (each count with its own plural form)."""
+    figures = ngettext("{n} figure", "{n} figures", n_figures).format(n=fmt_plain(n_figures, 0))
+    across = ngettext("across {n} indicator", "across {n} indicators", n_indicators).format(
+        n=fmt_plain(n_indicators, 0)
+    )
+    return _("{figures} for {country} {across_indicators}.").format(
+        figures=figures, country=country, across_indicators=across
+    )
 
 
 def layout(iso3: str, store: DataStore, config: dict) -> html.Div:
@@ -19,7 +33,7 @@ def layout(iso3: str, store: DataStore, config: dict) -> html.Div:
     options = [{"label": country_name(c), "value": c} for c in countries_with_data(store)]
     picker = html.Div(
         [
-            html.Label("Country", htmlFor=COUNTRY_SELECT, className="form-label small fw-semibold"),
+            html.Label(_("Country"), htmlFor=COUNTRY_SELECT, className="form-label small fw-semibold"),
             dcc.Dropdown(
                 id=COUNTRY_SELECT,
                 options=options,
@@ -32,10 +46,13 @@ def layout(iso3: str, store: DataStore, config: dict) -> html.Div:
     if not is_valid_code(iso3) or iso3 in ("TOT", "OTH"):
         return html.Div(
             [
-                html.H1("Country profile", className="h4"),
+                html.H1(_("Country profile"), className="h4"),
                 picker,
                 dbc.Alert(
-                    f"{iso3[:10]!r} is not an ISO 3166 country code; choose a country.", color="warning"
+                    _("{code} is not an ISO 3166 country code; choose a country.").format(
+                        code=repr(iso3[:10])
+                    ),
+                    color="warning",
                 ),
             ]
         )
@@ -53,17 +70,25 @@ def layout(iso3: str, store: DataStore, config: dict) -> html.Div:
                         [
                             html.H2(ind.title, className="h6 mb-0"),
                             html.Div(
-                                f"{country_name(iso3)} as {counterpart[ind.counterpart].lower()}",
+                                _("{country} as {counterpart}").format(
+                                    country=country_name(iso3),
+                                    counterpart=counterpart[ind.counterpart].lower(),
+                                ),
                                 className="small text-muted",
                             ),
                         ]
                     ),
                     dbc.CardBody(
                         [
-                            figures_table(part, store.sources, label=f"{ind.title}: figures", scroll=False),
+                            figures_table(
+                                part,
+                                store.sources,
+                                label=_("{indicator}: figures").format(indicator=ind.title),
+                                scroll=False,
+                            ),
                             dcc.Link(
-                                "Open in the explorer →",
-                                href=f"/explore?indicator={ind.id}&countries={iso3}",
+                                _("Open in the explorer →"),
+                                href=with_lang(f"/explore?indicator={ind.id}&countries={iso3}"),
                                 className="small",
                             ),
                         ],
@@ -76,15 +101,13 @@ def layout(iso3: str, store: DataStore, config: dict) -> html.Div:
     missing = [i.short_title for i in cat.indicators if rows.filter(rows["indicator"] == i.id).is_empty()]
     return html.Div(
         [
-            html.H1(f"{country_name(iso3)}: country profile", className="h4"),
+            html.H1(_("{country}: country profile").format(country=country_name(iso3)), className="h4"),
             picker,
-            html.P(
-                f"{rows.height} figures for {country_name(iso3)} across {len(sections)} indicators.",
-                className="small text-muted",
-            ),
+            html.P(_summary(rows.height, country_name(iso3), len(sections)), className="small text-muted"),
             *sections,
             html.P(
-                ["Not reported for this country: ", ", ".join(missing) + "."], className="small text-muted"
+                _("Not reported for this country: {indicators}.").format(indicators=", ".join(missing)),
+                className="small text-muted",
             )
             if missing
             else None,

@@ -7,15 +7,27 @@ from dataclasses import asdict
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard import i18n
 from dashboard.catalogue import Indicator, catalogue
 from dashboard.countries import all_codes, country_name
 from dashboard.data import DataStore
+from dashboard.i18n import N_, _
 from dashboard.ids import Ids
 from dashboard.periods import parse_period, period_label, quarter_range
 from dashboard.state import ExplorerState, measure_options, period_choices
 from layouts.common import chart_card, export_menu, graph
 
 QUARTERS = quarter_range("2022-Q1", "2025-Q4")
+
+# what kind of period an option of the period dropdown is
+PERIOD_KINDS = {
+    "quarter": N_("quarter"),
+    "month": N_("month"),
+    "half": N_("half-year"),
+    "year": N_("year"),
+    "ytd": N_("year to date"),
+    "date": N_("as of date"),
+}
 
 
 def indicator_options() -> list[dict]:
@@ -44,18 +56,17 @@ def measure_radio_options(ind: Indicator) -> list[dict]:
 
 
 def period_dropdown_options(store: DataStore, ind: Indicator, measure: str, unit: str) -> list[dict]:
-    kinds = {
-        "quarter": "quarter",
-        "month": "month",
-        "half": "half-year",
-        "year": "year",
-        "ytd": "year to date",
-        "date": "as of date",
-    }
     return [
-        {"label": f"{period_label(parse_period(p, t))} ({kinds[t]})", "value": f"{t}|{p}"}
+        {"label": f"{period_label(parse_period(p, t))} ({_(PERIOD_KINDS[t])})", "value": f"{t}|{p}"}
         for p, t in period_choices(store, ind, measure, unit)
     ]
+
+
+def quarter_options() -> list[dict] | list[str]:
+    """The quarters of the trend range: ids as they are in English ('2022-Q1'), labels in another language."""
+    if i18n.current() == i18n.DEFAULT:
+        return QUARTERS
+    return [{"label": period_label(parse_period(q, "quarter")), "value": q} for q in QUARTERS]
 
 
 def country_options() -> list[dict]:
@@ -84,7 +95,7 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
         for g in cat.country_groups
     ] + [
         dbc.Button(
-            "Clear",
+            _("Clear"),
             id={"type": Ids.PRESET, "group": "clear"},
             size="sm",
             outline=True,
@@ -99,7 +110,7 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                     dbc.Col(
                         html.Fieldset(
                             [
-                                html.Legend("Theme", className=LEGEND_CLASS),
+                                html.Legend(_("Theme"), className=LEGEND_CLASS),
                                 dbc.RadioItems(
                                     id=Ids.DOMAIN,
                                     name=Ids.DOMAIN,  # one group: a single Tab stop, arrows move
@@ -115,7 +126,7 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                     ),
                     dbc.Col(
                         [
-                            _label("Indicator", Ids.INDICATOR),
+                            _label(_("Indicator"), Ids.INDICATOR),
                             dcc.Dropdown(
                                 id=Ids.INDICATOR,
                                 options=indicator_options(),
@@ -130,7 +141,7 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                     dbc.Col(
                         html.Fieldset(
                             [
-                                html.Legend("Measure", className=LEGEND_CLASS),
+                                html.Legend(_("Measure"), className=LEGEND_CLASS),
                                 dbc.RadioItems(
                                     id=Ids.MEASURE,
                                     name=Ids.MEASURE,
@@ -147,7 +158,7 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                     ),
                     dbc.Col(
                         [
-                            _label("Period (map, shares, table)", Ids.PERIOD),
+                            _label(_("Period (map, shares, table)"), Ids.PERIOD),
                             dcc.Dropdown(
                                 id=Ids.PERIOD,
                                 options=period_dropdown_options(store, ind, state.measure, state.unit),
@@ -162,17 +173,17 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                     dbc.Col(
                         html.Fieldset(
                             [
-                                html.Legend("Trend from – to", className=LEGEND_CLASS),
+                                html.Legend(_("Trend from – to"), className=LEGEND_CLASS),
                                 html.Div(
                                     [
                                         html.Div(
                                             [
                                                 html.Label(
-                                                    "From", htmlFor=Ids.FIRST, className="visually-hidden"
+                                                    _("From"), htmlFor=Ids.FIRST, className="visually-hidden"
                                                 ),
                                                 dcc.Dropdown(
                                                     id=Ids.FIRST,
-                                                    options=QUARTERS,
+                                                    options=quarter_options(),
                                                     value=state.first,
                                                     clearable=False,
                                                 ),
@@ -182,11 +193,11 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                                         html.Div(
                                             [
                                                 html.Label(
-                                                    "To", htmlFor=Ids.LAST, className="visually-hidden"
+                                                    _("To"), htmlFor=Ids.LAST, className="visually-hidden"
                                                 ),
                                                 dcc.Dropdown(
                                                     id=Ids.LAST,
-                                                    options=QUARTERS,
+                                                    options=quarter_options(),
                                                     value=state.last,
                                                     clearable=False,
                                                 ),
@@ -205,13 +216,13 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                     ),
                     dbc.Col(
                         [
-                            _label("Countries", Ids.COUNTRIES),
+                            _label(_("Countries"), Ids.COUNTRIES),
                             dcc.Dropdown(
                                 id=Ids.COUNTRIES,
                                 options=country_options(),
                                 value=list(state.countries),
                                 multi=True,
-                                placeholder="All countries (total)",
+                                placeholder=_("All countries (total)"),
                                 searchable=True,
                             ),
                         ],
@@ -222,7 +233,7 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                         html.Div(
                             [
                                 html.Div(
-                                    "Presets",
+                                    _("Presets"),
                                     className="form-label small fw-semibold mb-1",
                                     id="presets-label",
                                 ),
@@ -247,7 +258,7 @@ def breadcrumb() -> html.Nav:
     return html.Nav(
         [
             html.Button(
-                "All quarters",
+                _("All quarters"),
                 id=Ids.DRILL_UP,
                 n_clicks=0,
                 className="btn btn-link btn-sm p-0 align-baseline",
@@ -255,7 +266,7 @@ def breadcrumb() -> html.Nav:
             html.Span(id=Ids.BREADCRUMB),
         ],
         className="small px-2 breadcrumb-bar",
-        **{"aria-label": "Breadcrumb"},
+        **{"aria-label": _("Breadcrumb")},
     )
 
 
@@ -265,7 +276,7 @@ def notice(notices) -> list:
         return []
     return [
         dbc.Alert(
-            [html.Strong("Note: "), " ".join(notices)],
+            [html.Strong(_("Note:") + " "), " ".join(notices)],
             color="warning",
             dismissable=True,
             className="py-2 small",
@@ -289,16 +300,16 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
             dcc.Store(id=Ids.URL_SYNC),
             dcc.Store(id=Ids.URL_POP),
             html.Div(notice(state.notices), id=Ids.NOTICE, role="status"),
-            html.H1("Explorer", className="h4 mb-2"),
+            html.H1(_("Explorer"), className="h4 mb-2"),
             controls(state, store),
             html.Div(id=Ids.DEFINITION, className="small text-muted mb-3"),
             dbc.Row(
                 [
                     dbc.Col(
                         chart_card(
-                            "Map",
+                            _("Map"),
                             [
-                                graph(Ids.MAP, config, "440px", label="Map"),
+                                graph(Ids.MAP, config, "440px", label=_("Map")),
                                 html.Div(id=Ids.COUNTRY_LINK, className="small px-2"),
                             ],
                             Ids.MAP_FOOTER,
@@ -310,8 +321,8 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
                     ),
                     dbc.Col(
                         chart_card(
-                            "Shares by country",
-                            graph(Ids.DONUT, config, "440px", label="Shares by country"),
+                            _("Shares by country"),
+                            graph(Ids.DONUT, config, "440px", label=_("Shares by country")),
                             Ids.DONUT_FOOTER,
                             tools=export_menu("donut", Ids.EXPORT),
                         ),
@@ -326,8 +337,8 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
                 [
                     dbc.Col(
                         chart_card(
-                            "Trend",
-                            [breadcrumb(), graph(Ids.SERIES, config, "380px", label="Trend")],
+                            _("Trend"),
+                            [breadcrumb(), graph(Ids.SERIES, config, "380px", label=_("Trend"))],
                             Ids.SERIES_FOOTER,
                             tools=export_menu("series", Ids.EXPORT),
                         ),
@@ -337,8 +348,8 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
                     ),
                     dbc.Col(
                         chart_card(
-                            "Longer periods (half-years, years, year to date)",
-                            graph(Ids.SPANS, config, "380px", label="Longer periods"),
+                            _("Longer periods (half-years, years, year to date)"),
+                            graph(Ids.SPANS, config, "380px", label=_("Longer periods")),
                             tools=export_menu("spans", Ids.EXPORT),
                         ),
                         xs=12,
@@ -349,7 +360,7 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
                 className="g-3",
             ),
             chart_card(
-                "Figures shown",
+                _("Figures shown"),
                 html.Div(id=Ids.TABLE),
                 tools=html.Div(
                     [
@@ -359,7 +370,7 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
                             size="sm",
                             color="light",
                             className="py-0 me-1",
-                            title="Download the figures shown, with their sources, as CSV",
+                            title=_("Download the figures shown, with their sources, as CSV"),
                         ),
                         dbc.Button(
                             "XLSX",
@@ -367,7 +378,7 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
                             size="sm",
                             color="light",
                             className="py-0",
-                            title="Download the figures shown, with their sources, as an Excel workbook",
+                            title=_("Download the figures shown, with their sources, as an Excel workbook"),
                         ),
                     ]
                 ),

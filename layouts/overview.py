@@ -9,7 +9,9 @@ from dash import dcc, html
 
 from dashboard.catalogue import Indicator, catalogue
 from dashboard.data import Change, DataStore, Figure, Headline
-from dashboard.formatting import fmt_change_pct, fmt_value
+from dashboard.formatting import fmt_change_pct, fmt_value, not_reported
+from dashboard.i18n import N_, _, ngettext
+from layouts.common import with_lang
 
 
 def sparkline_svg(trend: tuple[Figure, ...], width: int = 120, height: int = 32) -> str | None:
@@ -41,16 +43,24 @@ def sparkline_svg(trend: tuple[Figure, ...], width: int = 120, height: int = 32)
     return "data:image/svg+xml;utf8," + quote(svg)
 
 
-def _change_line(label: str, ch: Change) -> html.Div:
+# the comparison a change line states, with and without the period compared against
+_AGAINST = {
+    "prev": (N_("vs previous ({period}):"), N_("vs previous:")),
+    "yoy": (N_("vs year earlier ({period}):"), N_("vs year earlier:")),
+}
+
+
+def _change_line(kind: str, ch: Change) -> html.Div:
+    with_period, bare = _AGAINST[kind]
     if ch.value is None:
-        against = f" ({ch.against.period_label})" if ch.against else ""
-        return html.Div([html.Span(f"{label}{against}: "), html.Span("not reported", className="text-muted")])
-    tag = "published" if ch.status == "published" else "computed"
+        label = _(with_period).format(period=ch.against.period_label) if ch.against else _(bare)
+        return html.Div([html.Span(label + " "), html.Span(not_reported(), className="text-muted")])
+    tag = _("published") if ch.status == "published" else _("computed")
     cls = "text-success" if ch.value > 0 else ("text-danger" if ch.value < 0 else "")
     arrow = "▲" if ch.value > 0 else ("▼" if ch.value < 0 else "■")
     return html.Div(
         [
-            html.Span(f"{label} ({ch.against.period_label}): "),
+            html.Span(_(with_period).format(period=ch.against.period_label) + " "),
             html.Span(f"{arrow} {fmt_change_pct(ch.value)}", className=f"fw-semibold {cls}"),
             html.Span(f" {tag}", className="badge text-bg-light ms-1", title=ch.how or ""),
         ]
@@ -59,24 +69,42 @@ def _change_line(label: str, ch: Change) -> html.Div:
 
 def freshness_line(fresh) -> html.Div:
     """'Latest figure (any period): 2025 · possibly out of date', the full sentence as a tooltip."""
-    parts: list = [f"Latest figure (any period): {fresh.last_period_label or 'none'}"]
+    parts: list = [_("Latest figure (any period): {period}").format(period=fresh.last_label or _("none"))]
     if fresh.possibly_stale:
-        parts += [" ", html.Span("possibly out of date", className="badge text-bg-warning fw-normal")]
+        parts += [" ", html.Span(_("possibly out of date"), className="badge text-bg-warning fw-normal")]
     return html.Div(parts, title=fresh.note, className="small text-muted mt-1 freshness")
 
 
+def _sources_text(sources: list[str]) -> str:
+    """'Source: A; B' or 'Source: A; B and 3 more' (document titles stay as the sources print them)."""
+    shown = "; ".join(sources[:2])
+    if len(sources) > 2:
+        n = len(sources) - 2
+        shown = ngettext("{sources} and {n} more", "{sources} and {n} more", n).format(sources=shown, n=n)
+    return _("Source: {sources}").format(sources=shown)
+
+
+def _period_line(cur: Figure) -> str:
+    """'Q2 2025', 'Q2 2025 (derived)', 'Q2 2025 · chosen among 2 sources'."""
+    text = cur.period_label
+    if cur.status == "derived":
+        text = _("{period} (derived)").format(period=text)
+    if cur.conflict:
+        n = len(cur.alternatives)
+        text += " · " + ngettext("chosen among {n} source", "chosen among {n} sources", n).format(n=n)
+    return text
+
+
 def card(ind: Indicator, h: Headline | None, sources: list[str], fresh=None) -> dbc.Col:
-    href = f"/explore?indicator={ind.id}"
+    href = with_lang(f"/explore?indicator={ind.id}")
     if h is None:
         body = [
             html.H3(ind.short_title, className="h6"),
-            html.P("No figure reported yet.", className="text-muted"),
+            html.P(_("No figure reported yet."), className="text-muted"),
         ]
     else:
         cur = h.current
         spark = sparkline_svg(h.trend)
-        derived = " (derived)" if cur.status == "derived" else ""
-        conflict = f" · chosen among {len(cur.alternatives)} sources" if cur.conflict else ""
         body = [
             html.H3(ind.short_title, className="h6 mb-1"),
             html.Div(
@@ -90,28 +118,27 @@ def card(ind: Indicator, h: Headline | None, sources: list[str], fresh=None) -> 
                     ),
                 ]
             ),
-            html.Div(f"{cur.period_label}{derived}{conflict}", className="small text-muted mb-1"),
-            html.Img(src=spark, alt=f"Trend of {ind.short_title} over the last quarters", className="spark")
+            html.Div(_period_line(cur), className="small text-muted mb-1"),
+            html.Img(
+                src=spark,
+                alt=_("Trend of {indicator} over the last quarters").format(indicator=ind.short_title),
+                className="spark",
+            )
             if spark
             else None,
             html.Div(
-                [_change_line("vs previous", h.change_prev), _change_line("vs year earlier", h.change_yoy)],
+                [_change_line("prev", h.change_prev), _change_line("yoy", h.change_yoy)],
                 className="small",
             ),
             freshness_line(fresh) if fresh else None,
-            html.Div(
-                "Source: "
-                + "; ".join(sources[:2])
-                + (f" and {len(sources) - 2} more" if len(sources) > 2 else ""),
-                className="card-source small text-muted mt-1",
-            ),
+            html.Div(_sources_text(sources), className="card-source small text-muted mt-1"),
         ]
     return dbc.Col(
         dcc.Link(
             dbc.Card(dbc.CardBody(body), className="h-100 shadow-sm headline-card"),
             href=href,
             className="text-reset text-decoration-none",
-            title=f"Open {ind.title} in the explorer",
+            title=_("Open {indicator} in the explorer").format(indicator=ind.title),
         ),
         xs=12,
         sm=6,
@@ -141,11 +168,13 @@ def layout(store: DataStore, config: dict, fresh: dict | None = None) -> html.Di
         )
     return html.Div(
         [
-            html.H1("Migration in Kazakhstan: latest figures", className="h4"),
+            html.H1(_("Migration in Kazakhstan: latest figures"), className="h4"),
             html.P(
-                "Each card shows the latest period with a published total, its change against the previous "
-                "period and a year earlier (published by the source where it printed one, otherwise computed "
-                "here), and the source. Click a card to explore it.",
+                _(
+                    "Each card shows the latest period with a published total, its change against the "
+                    "previous period and a year earlier (published by the source where it printed one, "
+                    "otherwise computed here), and the source. Click a card to explore it."
+                ),
                 className="text-muted small",
             ),
             *sections,

@@ -8,18 +8,33 @@ from dash import html
 
 from dashboard.catalogue import catalogue
 from dashboard.countries import country_name
-from dashboard.formatting import fmt_value
+from dashboard.figures import derivation_text
+from dashboard.formatting import fmt_plain, fmt_value
+from dashboard.i18n import N_, _, ngettext
 from dashboard.views import label_of
 
 
 def _how(row: dict) -> str:
+    """How the figure was obtained, in the language in force (a derivation stored in English at build time
+    is said again by figures.derivation_text)."""
+    n = row["n_sources"]
     if row["status"] == "derived":
-        return f"Derived: {row['derivation']}"
+        return _("Derived: {how}").format(how=derivation_text(row["derivation"] or ""))
     if row["conflict"]:
-        return f"Published; chosen among {row['n_sources']} sources that differ"
-    if row["n_sources"] > 1:
-        return f"Published by {row['n_sources']} sources that agree"
-    return "Published"
+        return ngettext(
+            "Published; chosen among {n} source that differ",
+            "Published; chosen among {n} sources that differ",
+            n,
+        ).format(n=n)
+    if n > 1:
+        return ngettext(
+            "Published by {n} source that agree", "Published by {n} sources that agree", n
+        ).format(n=n)
+    # the overview's status word, capitalised: a bare "Published" msgid is the downloads' date column
+    return _("published").capitalize()
+
+
+HEADERS = (N_("Country"), N_("Period"), N_("Measure"), N_("Value"), N_("How obtained"), N_("Source"))
 
 
 MAX_ROWS = 60  # a longer table is for the download, not the page (it would also weigh >50 KB per update)
@@ -29,15 +44,16 @@ def figures_table(
     rows: pl.DataFrame,
     sources: pl.DataFrame,
     max_rows: int = MAX_ROWS,
-    label: str = "Figures shown",
+    label: str | None = None,
     scroll: bool = True,
 ) -> html.Div:
     """rows: dashboard.views.shown_rows(); sources: the sources table (source_id, document, agency, url).
 
     The table scrolls inside its box (sideways on a phone; also down past 28rem with ``scroll``), so the box
-    is a keyboard-focusable, named region (WCAG 2.1.1: a scrolled area must be reachable by keyboard)."""
+    is a keyboard-focusable, named region (WCAG 2.1.1: a scrolled area must be reachable by keyboard);
+    ``label`` names it (default: 'Figures shown')."""
     if rows.is_empty():
-        return html.P("No figures reported for this selection.", className="text-muted small m-2")
+        return html.P(_("No figures reported for this selection."), className="text-muted small m-2")
     total = rows.height
     rows = rows.head(max_rows)
     cat = catalogue()
@@ -47,14 +63,7 @@ def figures_table(
             pl.col("source_id").is_in([i for ids in rows["source_ids"].to_list() for i in ids])
         ).iter_rows(named=True)
     }
-    head = html.Thead(
-        html.Tr(
-            [
-                html.Th(h, scope="col")
-                for h in ("Country", "Period", "Measure", "Value", "How obtained", "Source")
-            ]
-        )
-    )
+    head = html.Thead(html.Tr([html.Th(_(h), scope="col") for h in HEADERS]))
     body = []
     for r in rows.iter_rows(named=True):
         srcs = [by_id[i] for i in r["source_ids"] if i in by_id]
@@ -90,7 +99,9 @@ def figures_table(
     table = dbc.Table([head, html.Tbody(body)], size="sm", striped=True, hover=True, className="mb-0 small")
     more = (
         html.P(
-            f"Showing the first {max_rows} of {total} figures; the CSV and XLSX downloads hold all of them.",
+            _(
+                "Showing the first {shown} of {total} figures; the CSV and XLSX downloads hold all of them."
+            ).format(shown=fmt_plain(max_rows, 0), total=fmt_plain(total, 0)),
             className="small text-muted m-2",
         )
         if total > max_rows
@@ -101,5 +112,5 @@ def figures_table(
         className="table-responsive" + (" table-scroll" if scroll else ""),
         tabIndex="0",
         role="region",
-        **{"aria-label": label},
+        **{"aria-label": label or _("Figures shown")},
     )
