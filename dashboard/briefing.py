@@ -7,26 +7,27 @@ findings (``dashboard.findings``) and the list of every document used on the pag
 
 Comparisons follow ``DataStore.headline``: a change printed by the source beside the level (published),
 else computed here from the two levels (labelled computed), else "not reported". Titles, units and domain
-names come from the catalogue; numbers are formatted by ``dashboard.formatting``.
+names come from the catalogue; numbers are formatted by ``dashboard.formatting``. Every text is written in the
+language in force (``i18n.use``): build the briefing inside the language it is shown in.
 """
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 import plotly.graph_objects as go
 import polars as pl
+from babel.dates import format_date
 
-from dashboard import figures
+from dashboard import figures, i18n
 from dashboard.catalogue import Indicator, catalogue
 from dashboard.countries import OTHER, TOTAL, country_name
 from dashboard.data import DERIVED, NOT_REPORTED, PUBLISHED, Change, DataStore, Figure
-from dashboard.findings import Breakdown, Finding, IndicatorQuarter, Part, key_findings
-from dashboard.formatting import NOT_REPORTED as NOT_REPORTED_TEXT
-from dashboard.formatting import fmt_change_pct, fmt_value
+from dashboard.findings import Breakdown, Finding, IndicatorQuarter, Part, key_findings, month_value
+from dashboard.formatting import fmt_change_pct, fmt_value, not_reported
+from dashboard.i18n import N_, _, ngettext
 from dashboard.periods import (
     PeriodError,
     months_of_quarter,
@@ -81,7 +82,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
     ),
 )
 FINDINGS_ID, SOURCES_ID = "key-findings", "sources"
-FINDINGS_TITLE, SOURCES_TITLE = "Key findings", "Sources"
+FINDINGS_TITLE, SOURCES_TITLE = N_("Key findings"), N_("Sources")  # shown as _(FINDINGS_TITLE)
 
 
 def briefing_indicators() -> tuple[str, ...]:
@@ -141,7 +142,7 @@ def resolve_quarter(store: DataStore, period: str | None) -> tuple[str | None, s
     quarter with data). A well-formed quarter inside the data's range is shown even when it has gaps."""
     with_data = quarters_with_data(store)
     if not with_data:
-        return None, "No quarterly figures are available."
+        return None, _("No quarterly figures are available.")
     latest = with_data[-1]
     if period is None or not str(period).strip():
         return fullest_quarter(store) or latest, None
@@ -149,14 +150,16 @@ def resolve_quarter(store: DataStore, period: str | None) -> tuple[str | None, s
     try:
         q = parse_period(text.upper(), "quarter").id
     except PeriodError:
-        return latest, (
-            f"“{text}” is not a quarter (expected e.g. 2023-Q2); showing {_qlabel(latest)}, "
+        return latest, _(
+            "“{given}” is not a quarter (expected e.g. 2023-Q2); showing {latest}, "
             "the latest quarter with data."
-        )
+        ).format(given=text, latest=_qlabel(latest))
     if split_quarter(q) < split_quarter(with_data[0]) or split_quarter(q) > split_quarter(latest):
-        return latest, (
-            f"The data has no figures for {_qlabel(q)} (it covers {_qlabel(with_data[0])} to "
-            f"{_qlabel(latest)}); showing {_qlabel(latest)}, the latest quarter with data."
+        return latest, _(
+            "The data has no figures for {quarter} (it covers {first} to {last}); showing {latest}, "
+            "the latest quarter with data."
+        ).format(
+            quarter=_qlabel(q), first=_qlabel(with_data[0]), last=_qlabel(latest), latest=_qlabel(latest)
         )
     return q, None
 
@@ -175,10 +178,15 @@ def _qlabel(q: str) -> str:
 
 
 def quarter_months_label(q: str) -> str:
-    """'April–June 2023'."""
+    """'April–June 2023'; Russian 'Апрель–июнь 2023', Kazakh 'Сәуір–маусым 2023' (Babel's month names)."""
     months = months_of_quarter(q)
     a, b = (parse_period(m, "month").start for m in (months[0], months[-1]))
-    return f"{calendar.month_name[a.month]}–{calendar.month_name[b.month]} {b.year}"
+    lang = i18n.current()
+    first, last = format_date(a, "LLLL", locale=lang), format_date(b, "LLLL", locale=lang)
+    if lang != i18n.DEFAULT:  # month names are common nouns in Russian and Kazakh: only the first is capital
+        first, last = first.lower(), last.lower()
+    text = f"{first}–{last} {b.year}"
+    return text[:1].upper() + text[1:]
 
 
 # -- sources ----------------------------------------------------------------------------------------------
@@ -371,26 +379,22 @@ def indicator_quarter(store: DataStore, indicator_id: str, quarter: str) -> Indi
 # -- the content ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Comparison:
-    against: str  # "Previous quarter" / "A year earlier"
+    against: str  # "Previous quarter" / "A year earlier" (in the language of the briefing)
     period_label: str
     figure: Figure | None
     change: Change
+    how: str = ""  # how the change was obtained (the basis label's tooltip)
+    # written when built, in the language in force (like every text of the briefing):
+    level_text: str = field(init=False)  # '82,000 permits' or 'not reported'
+    change_text: str = field(init=False)  # '+276.5%'
+    basis: str = field(init=False)  # 'published' (by the source, with the level), 'computed' (here), or ''
 
-    @property
-    def level_text(self) -> str:
-        f = self.figure
-        return value_with_date(f) if f is not None else NOT_REPORTED_TEXT
-
-    @property
-    def change_text(self) -> str:
-        return fmt_change_pct(self.change.value)
-
-    @property
-    def basis(self) -> str:
-        """'published' (printed by the source with the level), 'computed' (here), or '' (not reported)."""
-        if self.change.value is None:
-            return ""
-        return "published" if self.change.status == PUBLISHED else "computed"
+    def __post_init__(self) -> None:
+        f, c = self.figure, self.change
+        basis = "" if c.value is None else (_("published") if c.status == PUBLISHED else _("computed"))
+        object.__setattr__(self, "level_text", value_with_date(f) if f is not None else not_reported())
+        object.__setattr__(self, "change_text", fmt_change_pct(c.value))
+        object.__setattr__(self, "basis", basis)
 
 
 @dataclass(frozen=True)
@@ -462,7 +466,7 @@ def _period_of(iq: IndicatorQuarter) -> tuple[str, str]:
 
 def _counterpart_heading(ind: Indicator) -> str:
     meaning = catalogue().counterparts.get(ind.counterpart, "")
-    return meaning if meaning and ind.counterpart != "none" else "By country"
+    return meaning if meaning and ind.counterpart != "none" else _("By country")
 
 
 def _breakdown_text(b: Breakdown | None, ind: Indicator, limit: int = 5) -> str | None:
@@ -472,36 +476,50 @@ def _breakdown_text(b: Breakdown | None, ind: Indicator, limit: int = 5) -> str 
     for p in b.parts[:limit]:
         name = country_name(p.country)
         if p.share is not None and p.share_status == PUBLISHED:
-            items.append(f"{name} {fmt_value(p.share, 'percent')}")
+            items.append(_("{country} {value}").format(country=name, value=fmt_value(p.share, "percent")))
         elif p.value is not None:
             marks = [
-                "derived" if p.value_status == DERIVED else "",
+                _("derived") if p.value_status == DERIVED else "",
                 fmt_value(p.share, "percent") if p.share is not None else "",
             ]
             suffix = ", ".join(m for m in marks if m)
-            items.append(f"{name} {figures.value_text(p.value, b.unit)}" + (f" ({suffix})" if suffix else ""))
+            value = figures.value_text(p.value, b.unit) + (f" ({suffix})" if suffix else "")
+            items.append(_("{country} {value}").format(country=name, value=value))
         elif p.share is not None:
-            items.append(f"{name} {fmt_value(p.share, 'percent')} (computed)")
+            items.append(
+                _("{country} {value} (computed)").format(country=name, value=fmt_value(p.share, "percent"))
+            )
     if not items:
         return None
-    more = f"; and {len(b.parts) - limit} more" if len(b.parts) > limit else ""
-    whole = "" if b.total is not None else " (no total reported)"
-    return f"{_counterpart_heading(ind)}{whole}: " + "; ".join(items) + more
+    if len(b.parts) > limit:
+        n = len(b.parts) - limit
+        items.append(ngettext("and {n} more", "and {n} more", n).format(n=n))
+    text = _("{heading}: {items}") if b.total is not None else _("{heading} (no total reported): {items}")
+    return text.format(heading=_counterpart_heading(ind), items="; ".join(items))
 
 
 def _months_text(months: tuple[Figure, ...]) -> str | None:
     if not months or not any(m.reported for m in months):
         return None
-    return "Months: " + "; ".join(f"{m.period_label} {figures.value_text(m.value, m.unit)}" for m in months)
+    items = "; ".join(month_value(m.period_label, figures.value_text(m.value, m.unit)) for m in months)
+    return _("Months: {months}").format(months=items)
 
 
 def _notes(f: Figure) -> tuple[str, ...]:
     out = []
-    if f.status == DERIVED:
-        out.append(f"derived: {f.derivation}" if f.derivation else "derived (computed here)")
+    if f.status == DERIVED:  # the derivation is the data's own record of the sum, kept as written
+        out.append(
+            _("derived: {how}").format(how=f.derivation) if f.derivation else _("derived (computed here)")
+        )
     if f.conflict:
         n = len(f.alternatives)
-        out.append(f"chosen among {n} sources that differ" if n > 1 else "chosen among sources that differ")
+        out.append(
+            ngettext(
+                "chosen among {n} sources that differ", "chosen among {n} sources that differ", n
+            ).format(n=n)
+            if n > 1
+            else _("chosen among sources that differ")
+        )
     return tuple(out)
 
 
@@ -535,11 +553,14 @@ def _country_months(store: DataStore, iq: IndicatorQuarter, sources: _Sources) -
         return None
     sources.add_rows(rows)
     items = [
-        f"{country_name(r['country_iso3'])}, {period_label(parse_period(r['period'], 'month'))}: "
-        f"{figures.value_text(r['value'], r['unit'])}"
+        _("{country}, {period}: {value}").format(
+            country=country_name(r["country_iso3"]),
+            period=period_label(parse_period(r["period"], "month")),
+            value=figures.value_text(r["value"], r["unit"]),
+        )
         for r in rows.iter_rows(named=True)
     ]
-    return "Reported for single countries and months only: " + "; ".join(items)
+    return _("Reported for single countries and months only: {items}").format(items="; ".join(items))
 
 
 def _longer_periods(store: DataStore, iq: IndicatorQuarter, sources: _Sources) -> str | None:
@@ -568,10 +589,33 @@ def _longer_periods(store: DataStore, iq: IndicatorQuarter, sources: _Sources) -
     return f"{iq.indicator.short_title}, {label}: {figures.value_text(r['value'], unit)}"
 
 
+def _how(iq: IndicatorQuarter, other: Figure | None, change: Change, published: str) -> str:
+    """The tooltip of a change: as published by the source, or computed from the two levels."""
+    if change.value is None:
+        return ""
+    if change.status == PUBLISHED:
+        return published
+    return _("computed: {current} against {other}").format(
+        current=iq.current.period_label, other=other.period_label if other is not None else ""
+    )
+
+
 def _comparisons(iq: IndicatorQuarter) -> tuple[Comparison, Comparison]:
     return (
-        Comparison("Previous quarter", _qlabel(previous_quarter(iq.quarter)), iq.previous, iq.change_prev),
-        Comparison("A year earlier", _qlabel(same_quarter_last_year(iq.quarter)), iq.year_ago, iq.change_yoy),
+        Comparison(
+            _("Previous quarter"),
+            _qlabel(previous_quarter(iq.quarter)),
+            iq.previous,
+            iq.change_prev,
+            _how(iq, iq.previous, iq.change_prev, _("as published (previous period)")),
+        ),
+        Comparison(
+            _("A year earlier"),
+            _qlabel(same_quarter_last_year(iq.quarter)),
+            iq.year_ago,
+            iq.change_yoy,
+            _how(iq, iq.year_ago, iq.change_yoy, _("as published (a year earlier)")),
+        ),
     )
 
 
@@ -590,7 +634,9 @@ def _shares_rows(store: DataStore, iq: IndicatorQuarter) -> pl.DataFrame:
     if not total.reported or not total.value or levels.is_empty():
         return levels.clear()
     derivation = [
-        f"{fmt_value(v, unit)} of the total {fmt_value(total.value, unit)} ({total.period_label})"
+        _("{value} of the total {total} ({period})").format(
+            value=fmt_value(v, unit), total=fmt_value(total.value, unit), period=total.period_label
+        )
         for v in levels["value"].to_list()
     ]
     return levels.with_columns(
@@ -604,7 +650,7 @@ def _shares_rows(store: DataStore, iq: IndicatorQuarter) -> pl.DataFrame:
 def _trend_range(store: DataStore, ind: Indicator, quarter: str) -> tuple[str, str]:
     """Up to TREND_QUARTERS quarters ending with the briefing's, none before the indicator's first."""
     first = quarter
-    for _ in range(TREND_QUARTERS - 1):
+    for _step in range(TREND_QUARTERS - 1):
         first = previous_quarter(first)
     known = store.periods(ind.id, "quarter")
     if known and split_quarter(known[0]) > split_quarter(first):
@@ -621,7 +667,11 @@ def _chart(store: DataStore, iq: IndicatorQuarter, kind: str, sources: _Sources)
         for m in iq.months:
             sources.add_figure(m)
         fig = figures.months_bar(list(iq.months), ind, unit, iq.label)
-        return Chart(f"{ind.id}-months", fig, f"{ind.title}, months of {iq.label}")
+        return Chart(
+            f"{ind.id}-months",
+            fig,
+            _("{title}, months of {quarter}").format(title=ind.title, quarter=iq.label),
+        )
     if kind == "donut":
         rows = _shares_rows(store, iq)
         if rows.is_empty():
@@ -642,7 +692,9 @@ def _chart(store: DataStore, iq: IndicatorQuarter, kind: str, sources: _Sources)
             },
             margin={"l": 8, "r": 8, "t": 16, "b": 8},
         )
-        return Chart(f"{ind.id}-donut", fig, f"{ind.title}, shares, {label}")
+        return Chart(
+            f"{ind.id}-donut", fig, _("{title}, shares, {period}").format(title=ind.title, period=label)
+        )
     if kind == "series":
         if not iq.reported or iq.current.period_type != "quarter":
             return None
@@ -650,7 +702,8 @@ def _chart(store: DataStore, iq: IndicatorQuarter, kind: str, sources: _Sources)
         rows = store.series(ind.id, measure, unit, (TOTAL,), "quarter", first, last)
         sources.add_rows(rows)
         fig = figures.time_series(rows, ind, measure, unit)
-        return Chart(f"{ind.id}-series", fig, f"{ind.title}, {_qlabel(first)} to {iq.label}")
+        alt = _("{title}, {first} to {last}").format(title=ind.title, first=_qlabel(first), last=iq.label)
+        return Chart(f"{ind.id}-series", fig, alt)
     if kind == "countries":
         b = iq.breakdown
         if iq.reported or b is None:
@@ -663,7 +716,10 @@ def _chart(store: DataStore, iq: IndicatorQuarter, kind: str, sources: _Sources)
         sources.add_rows(rows)
         fig = figures.time_series(rows, ind, measure, unit)
         fig.update_layout(showlegend=True)  # the line is a country, not the total: say which
-        return Chart(f"{ind.id}-countries", fig, f"{ind.title} by country, {_qlabel(first)} to {iq.label}")
+        alt = _("{title} by country, {first} to {last}").format(
+            title=ind.title, first=_qlabel(first), last=iq.label
+        )
+        return Chart(f"{ind.id}-countries", fig, alt)
     raise ValueError(f"unknown chart kind {kind!r}")
 
 
@@ -735,11 +791,17 @@ def _section(
         context = [t for iq in missing if (t := _longer_periods(store, iq, sources))]
         if rows:
             names = "; ".join(iq.indicator.title for iq in missing)
-            missing_line = f"Not reported for {label}: {names}."
+            missing_line = _("Not reported for {period}: {indicators}.").format(
+                period=label, indicators=names
+            )
         else:
-            missing_line = f"No quarterly or monthly figure on {dom.title.lower()} was reported for {label}."
+            missing_line = _("No quarterly or monthly figure on {topic} was reported for {period}.").format(
+                topic=dom.title.lower(), period=label
+            )
         if context:
-            missing_line += " Reported only for longer periods: " + "; ".join(context) + "."
+            missing_line += " " + _("Reported only for longer periods: {figures}.").format(
+                figures="; ".join(context)
+            )
     section = Section(
         id=spec.id,
         title=dom.title,
@@ -767,7 +829,7 @@ def build_briefing(store: DataStore, period: str | None) -> Briefing:
         built.append(_section(store, spec, facts, quarter))
 
     page_ids: dict[str, None] = {}
-    for _, src in built:
+    for _section_built, src in built:
         page_ids.update(src.ids)
     entries, number_of = _source_entries(store, page_ids)
 
@@ -779,7 +841,9 @@ def build_briefing(store: DataStore, period: str | None) -> Briefing:
         rows = tuple(replace(r, sources=numbers(r.sources)) for r in section.rows)
         sections.append(replace(section, rows=rows, sources=numbers(src.ids)))
     if all(not s.has_data for s in sections) and notice is None:
-        notice = f"No quarterly or monthly figure was reported for {_qlabel(quarter)} in any section."
+        notice = _("No quarterly or monthly figure was reported for {period} in any section.").format(
+            period=_qlabel(quarter)
+        )
 
     return Briefing(
         quarter=quarter,

@@ -1,14 +1,18 @@
 """The `mtm` command: build the Parquet tables from the cited source CSV, check them, and import new figures
-(`mtm validate FILE`, `mtm import FILE`, `mtm history`; see docs/importing.md)."""
+(`mtm validate FILE`, `mtm import FILE`, `mtm history`; see docs/importing.md); render the quarterly briefing
+(`mtm briefing --lang ru`) and explorer charts (`mtm chart --lang kk`) in English, Russian or Kazakh."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 from dashboard.build import PARQUET_DIR, SOURCE_CSV, BuildError, build_tables, write_tables
+from dashboard.i18n import LANGUAGES
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -134,6 +138,21 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def view_with_lang(view: str, lang: str | None) -> str:
+    """An explorer query string with ``lang=`` set (the chart's language); None leaves the view as given."""
+    if not lang:
+        return view
+    pairs = [(k, v) for k, v in parse_qsl((view or "").lstrip("?"), keep_blank_values=True) if k != "lang"]
+    return "?" + urlencode([*pairs, ("lang", lang)], safe=",")
+
+
+def _chart(args: argparse.Namespace) -> int:
+    from dashboard import render
+
+    args.view = view_with_lang(args.view, args.lang)
+    return render.run(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mtm", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -180,7 +199,14 @@ def main(argv: list[str] | None = None) -> int:
         "chart", help="render explorer charts as framed PNG/SVG images (kaleido, local Chromium)"
     )
     render.add_arguments(ch)
-    ch.set_defaults(func=render.run)
+    with contextlib.suppress(argparse.ArgumentError):  # unless dashboard.render defines --lang itself
+        ch.add_argument(
+            "--lang",
+            default=None,
+            choices=LANGUAGES,
+            help="language of the charts: en, ru or kk (default: the view's lang=, else English)",
+        )
+    ch.set_defaults(func=_chart)
     args = parser.parse_args(argv)
     return args.func(args)
 

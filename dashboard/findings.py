@@ -1,8 +1,10 @@
 """Key findings of a quarterly briefing, written from the data by small rules.
 
-A rule is a plain function: the facts of one quarter in, one plain-English sentence (with its numbers) or
-``None`` out. A rule never invents a figure: when a number it needs was not reported it returns ``None``
-(or, for the gap rules, says that it was not reported). Nothing here is written for one quarter.
+A rule is a plain function: the facts of one quarter in, one sentence (with its numbers, in the language
+in force) or ``None`` out. A rule never invents a figure: when a number it needs was not reported it
+returns ``None`` (or, for the gap rules, says that it was not reported). Nothing here is written for one
+quarter. Each sentence is one gettext message with named placeholders, so Russian and Kazakh can order it
+their own way (dashboard/locale/*/LC_MESSAGES/briefing.po).
 
 The facts (``IndicatorQuarter``) are assembled from the data API by ``dashboard.briefing``; they can also be
 built by hand, which is how the rules are unit-tested. The wording of ratios is in ``change_phrase`` and
@@ -15,10 +17,12 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from dashboard.catalogue import Indicator, catalogue
+from dashboard import i18n
+from dashboard.catalogue import Indicator, catalogue, english_catalogue
 from dashboard.countries import OTHER, TOTAL, country_name
 from dashboard.data import DERIVED, NOT_REPORTED, Change, Figure
 from dashboard.formatting import fmt_plain, fmt_value
+from dashboard.i18n import N_, _, ngettext
 from dashboard.periods import parse_period, period_label
 
 # -- facts ------------------------------------------------------------------------------------------------
@@ -125,11 +129,33 @@ class Finding:
 
 
 # -- wording ----------------------------------------------------------------------------------------------
-_FOLD = {3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
+# Whole phrases rather than a number word in a frame: Russian and Kazakh build multiples their own way.
+_ROSE_ABOUT = {
+    3: N_("rose about threefold"),
+    4: N_("rose about fourfold"),
+    5: N_("rose about fivefold"),
+    6: N_("rose about sixfold"),
+    7: N_("rose about sevenfold"),
+    8: N_("rose about eightfold"),
+    9: N_("rose about ninefold"),
+    10: N_("rose about tenfold"),
+}
+_ABOUT_TIMES = {
+    3: N_("about three times"),
+    4: N_("about four times"),
+    5: N_("about five times"),
+    6: N_("about six times"),
+    7: N_("about seven times"),
+    8: N_("about eight times"),
+    9: N_("about nine times"),
+    10: N_("about ten times"),
+}
+OTHER_COUNTRIES = N_("other countries")  # "other countries" inside a sentence
 
 
 def _pct(value: float) -> str:
-    return f"{fmt_plain(abs(value), 1)}%"
+    """An unsigned percentage in the locale's style: '38.8%', Russian '38,8 %'."""
+    return fmt_value(abs(value), "percent")
 
 
 def _round_half_up(x: float) -> int:
@@ -142,26 +168,27 @@ def change_phrase(ratio: float | None) -> str | None:
     ``rose by 38.8%`` below 1.9x; ``doubled`` for 1.9-2.1x; ``more than doubled`` below 2.5x; ``rose about
     fourfold`` for 3.5-4.5x (the nearest whole multiple, three to ten); ``rose more than tenfold`` beyond;
     ``halved`` for 0.475-0.525x; ``fell by 17.1%`` for any other fall; ``was unchanged`` within 0.05%.
+    In the language in force.
     """
     if ratio is None or not math.isfinite(ratio) or ratio <= 0:
         return None
     pct = (ratio - 1.0) * 100.0
     if abs(pct) < 0.05:
-        return "was unchanged"
+        return _("was unchanged")
     if ratio < 1.0:
         if 0.475 <= ratio <= 0.525:
-            return "halved"
-        return f"fell by {_pct(pct)}"
+            return _("halved")
+        return _("fell by {pct}").format(pct=_pct(pct))
     if ratio < 1.9:
-        return f"rose by {_pct(pct)}"
+        return _("rose by {pct}").format(pct=_pct(pct))
     if ratio <= 2.1:
-        return "doubled"
+        return _("doubled")
     if ratio < 2.5:
-        return "more than doubled"
+        return _("more than doubled")
     n = _round_half_up(ratio)
     if n > 10:
-        return "rose more than tenfold"
-    return f"rose about {_FOLD[n]}fold"
+        return _("rose more than tenfold")
+    return _(_ROSE_ABOUT[n])
 
 
 def times_phrase(ratio: float | None) -> str | None:
@@ -170,15 +197,15 @@ def times_phrase(ratio: float | None) -> str | None:
     if ratio is None or not math.isfinite(ratio) or ratio <= 0:
         return None
     if ratio < 1.9:
-        return f"{fmt_plain(ratio, 1)} times"
+        return _("{times} times").format(times=fmt_plain(ratio, 1))
     if ratio <= 2.1:
-        return "twice"
+        return _("twice")
     if ratio < 2.5:
-        return "more than twice"
+        return _("more than twice")
     n = _round_half_up(ratio)
     if n > 10:
-        return "more than ten times"
-    return f"about {_FOLD[n]} times"
+        return _("more than ten times")
+    return _(_ABOUT_TIMES[n])
 
 
 _THE = (
@@ -196,11 +223,12 @@ _THE = (
 
 
 def country_phrase(code: str, start: bool = False) -> str:
-    """A country name as it reads in a sentence: 'the Russian Federation', 'Uzbekistan'."""
+    """A country name as it reads in a sentence: 'the Russian Federation', 'Uzbekistan' (Russian and Kazakh
+    have no article: 'Российская Федерация')."""
     name = country_name(code)
     if code == OTHER:
-        name = "other countries"
-    elif name.startswith(_THE):
+        name = _(OTHER_COUNTRIES)
+    elif i18n.current() == i18n.DEFAULT and name.startswith(_THE):
         name = f"the {name}"
     return name[:1].upper() + name[1:] if start else name
 
@@ -209,13 +237,13 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text and not text[:2].isupper() else text
 
 
-def _when_label(label: str) -> str:
-    """'in Q2 2023', 'in May 2023', or 'as of 1 August 2023' for a stock."""
-    return label if label.startswith("as of") else f"in {label}"
+def _when_label(label: str, is_date: bool = False) -> str:
+    """'in Q2 2023', 'in May 2023', or 'as of 1 August 2023' for a stock (a date's label says "as of")."""
+    return label if is_date else _("in {period}").format(period=label)
 
 
 def when(f: Figure) -> str:
-    return _when_label(f.period_label)
+    return _when_label(f.period_label, f.period_type == "date")
 
 
 def _subject(iq: IndicatorQuarter) -> str:
@@ -226,9 +254,27 @@ def _value(value: float | None, unit: str) -> str:
     return fmt_value(value, unit)
 
 
+def _derived(text: str) -> str:
+    """'300,000 (derived)': a value computed here rather than published."""
+    return _("{value} (derived)").format(value=text)
+
+
 def _figure_value(f: Figure) -> str:
     """'308,710', '253.8 bn KZT'; '(derived)' after a value computed here rather than published."""
-    return _value(f.value, f.unit) + (" (derived)" if f.status == DERIVED else "")
+    text = _value(f.value, f.unit)
+    return _derived(text) if f.status == DERIVED else text
+
+
+def _at(f: Figure) -> str:
+    """'308,710 in Q2 2023' (Kazakh puts the period first)."""
+    return _("{value} {when}").format(value=_figure_value(f), when=when(f))
+
+
+def _and_list(names: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c' (no serial comma)."""
+    if len(names) == 1:
+        return names[0]
+    return _("{items} and {last}").format(items=", ".join(names[:-1]), last=names[-1])
 
 
 def _sentence(text: str) -> str:
@@ -248,46 +294,107 @@ def _ratio(change: Change, cur: Figure, other: Figure | None) -> float | None:
 def _clause(
     change: Change, cur: Figure, other: Figure | None, against: str, with_current: bool
 ) -> str | None:
+    """'rose about fourfold on the previous quarter (308,710 in Q2 2023 vs 82,000 in Q1 2023)';
+    ``against`` is "previous" or "year"."""
     phrase = change_phrase(_ratio(change, cur, other))
     if phrase is None or not cur.reported:
         return None
-    now = f"{_figure_value(cur)} {when(cur)}"
+    now = _at(cur)
     if other is not None and other.reported:
-        then = f"{_figure_value(other)} {when(other)}"
-        numbers = f"{now} vs {then}" if with_current else then
+        then = _at(other)
+        numbers = _("{now} vs {then}").format(now=now, then=then) if with_current else then
     else:  # a change the source printed without the earlier level
-        missing = f"the level of {other.period_label} was not reported" if other is not None else ""
-        numbers = "; ".join(p for p in (now if with_current else "", missing, "change as published") if p)
-    return f"{phrase} {against} ({numbers})"
+        missing = (
+            _("the level of {period} was not reported").format(period=other.period_label)
+            if other is not None
+            else ""
+        )
+        numbers = "; ".join(p for p in (now if with_current else "", missing, _("change as published")) if p)
+    if against == "previous":
+        return _("{change} on the previous quarter ({numbers})").format(change=phrase, numbers=numbers)
+    return _("{change} compared with a year earlier ({numbers})").format(change=phrase, numbers=numbers)
 
 
 def rule_change(iq: IndicatorQuarter) -> str | None:
     """The total against the previous quarter and a year earlier, in one sentence."""
     if not iq.reported:
         return None
-    prev = _clause(iq.change_prev, iq.current, iq.previous, "on the previous quarter", True)
-    yoy = _clause(iq.change_yoy, iq.current, iq.year_ago, "compared with a year earlier", prev is None)
+    prev = _clause(iq.change_prev, iq.current, iq.previous, "previous", True)
+    yoy = _clause(iq.change_yoy, iq.current, iq.year_ago, "year", prev is None)
     if prev is None and yoy is None:
         return None
     if prev and yoy:
         r_prev = _ratio(iq.change_prev, iq.current, iq.previous) or 1.0
         r_yoy = _ratio(iq.change_yoy, iq.current, iq.year_ago) or 1.0
-        joint = "but" if (r_prev - 1.0) * (r_yoy - 1.0) < 0 else "and"
-        return _sentence(f"{_subject(iq)} {prev} {joint} {yoy}")
-    return _sentence(f"{_subject(iq)} {prev or yoy}")
+        if (r_prev - 1.0) * (r_yoy - 1.0) < 0:
+            text = _("{subject} {previous} but {year_ago}")
+        else:
+            text = _("{subject} {previous} and {year_ago}")
+        return _sentence(text.format(subject=_subject(iq), previous=prev, year_ago=yoy))
+    return _sentence(_("{subject} {change}").format(subject=_subject(iq), change=prev or yoy))
 
 
-_ROLE = {
-    "destination": "the first destination of",
-    "receiving_country": "the first destination of",
-    "sending_country": "the first source of",
-    "origin": "the first country of origin of",
+# The first country, by the counterpart's role: (was, remained, replaced) — whole sentences, because Russian
+# and Kazakh put the title, the country and the period in their own order.
+_LEADS = {
+    "destination": (
+        N_("{place} was the first destination of {title} {when}: {amount}"),
+        N_("{place} remained the first destination of {title} {when} (as in {earlier}): {amount}"),
+        N_(
+            "{place} replaced {before} as the first destination of {title} {when} "
+            "(first in {earlier}): {amount}"
+        ),
+    ),
+    "source": (
+        N_("{place} was the first source of {title} {when}: {amount}"),
+        N_("{place} remained the first source of {title} {when} (as in {earlier}): {amount}"),
+        N_("{place} replaced {before} as the first source of {title} {when} (first in {earlier}): {amount}"),
+    ),
+    "origin": (
+        N_("{place} was the first country of origin of {title} {when}: {amount}"),
+        N_("{place} remained the first country of origin of {title} {when} (as in {earlier}): {amount}"),
+        N_(
+            "{place} replaced {before} as the first country of origin of {title} {when} "
+            "(first in {earlier}): {amount}"
+        ),
+    ),
 }
-_GROUP = {"nationality": "Nationals of", "citizenship": "Citizens of"}
+_ROLE = {
+    "destination": "destination",
+    "receiving_country": "destination",
+    "sending_country": "source",
+    "origin": "origin",
+}
+_GROUP = ("nationality", "citizenship")
 
 
 def _share_text(p: Part) -> str:
     return _pct(p.share or 0.0)
+
+
+def _group_lead(iq: IndicatorQuarter, b: Breakdown, top: Part, second: Part | None) -> str:
+    """'Nationals of Uzbekistan accounted for 73.8% of the 254,393 migrant workers from CIS countries in
+    Q2 2023'."""
+    nationals = iq.indicator.counterpart == "nationality"
+    if b.total is not None:
+        text = (
+            _("Nationals of {country} accounted for {share} of the {total} {title} {when}")
+            if nationals
+            else _("Citizens of {country} accounted for {share} of the {total} {title} {when}")
+        )
+    else:
+        text = (
+            _("Nationals of {country} accounted for {share} of {title} {when}")
+            if nationals
+            else _("Citizens of {country} accounted for {share} of {title} {when}")
+        )
+    return text.format(
+        country=country_phrase(top.country),
+        share=_share_text(top),
+        total=_value(b.total, b.unit) if b.total is not None else "",
+        title=_lower_first(iq.indicator.title),
+        when=_when_label(b.label, b.period_type == "date"),
+    )
 
 
 def rule_leader(iq: IndicatorQuarter) -> str | None:
@@ -310,38 +417,46 @@ def rule_leader(iq: IndicatorQuarter) -> str | None:
             break
 
     if iq.indicator.counterpart in _GROUP:
-        total = f"the {_value(b.total, b.unit)} " if b.total is not None else ""
-        text = (
-            f"{_GROUP[iq.indicator.counterpart]} {country_phrase(top.country)} accounted for "
-            f"{_share_text(top)} of {total}{title} {_when_label(b.label)}"
-        )
+        text = _group_lead(iq, b, top, second)
         if second is not None:
-            text += f", followed by {country_phrase(second.country)} ({_share_text(second)})"
+            text += _(", followed by {country} ({share})").format(
+                country=country_phrase(second.country), share=_share_text(second)
+            )
         if earlier is not None and kept:
-            text += f"; they were also the largest group in {earlier.label}"
+            text += _("; they were also the largest group in {period}").format(period=earlier.label)
         elif earlier is not None:
-            group = _GROUP[iq.indicator.counterpart].lower()
-            text += f"; in {earlier.label} the largest group were {group} {country_phrase(before.country)}"
+            tail = (
+                _("; in {period} the largest group were nationals of {country}")
+                if iq.indicator.counterpart == "nationality"
+                else _("; in {period} the largest group were citizens of {country}")
+            )
+            text += tail.format(period=earlier.label, country=country_phrase(before.country))
         return _sentence(text)
 
     role = _ROLE.get(iq.indicator.counterpart)
     if role is None:
         return None
-    verb = "was"
-    tail = ""
-    if earlier is not None and kept:
-        verb, tail = "remained", f" (as in {earlier.label})"
-    elif earlier is not None:
-        verb, tail = "replaced " + country_phrase(before.country) + " as", f" (first in {earlier.label})"
+    was, remained, replaced = _LEADS[role]
+    template = was if earlier is None else (remained if kept else replaced)
     if top.value is not None and b.total is not None:
-        amount = f"{_value(top.value, b.unit)} of {_value(b.total, b.unit)} ({_share_text(top)})"
+        amount = _("{value} of {total} ({share})").format(
+            value=_value(top.value, b.unit), total=_value(b.total, b.unit), share=_share_text(top)
+        )
     else:
-        amount = f"{_share_text(top)} of the total"
-    place = country_phrase(top.country, start=True)
-    text = f"{place} {verb} {role} {title} {_when_label(b.label)}{tail}: {amount}"
+        amount = _("{share} of the total").format(share=_share_text(top))
+    text = _(template).format(
+        place=country_phrase(top.country, start=True),
+        before=country_phrase(before.country) if before is not None else "",
+        title=title,
+        when=_when_label(b.label, b.period_type == "date"),
+        earlier=earlier.label if earlier is not None else "",
+        amount=amount,
+    )
     if second is not None:
         runner = _value(second.value, b.unit) if second.value is not None else _share_text(second)
-        text += f", ahead of {country_phrase(second.country)} ({runner})"
+        text += _(", ahead of {country} ({value})").format(
+            country=country_phrase(second.country), value=runner
+        )
     return _sentence(text)
 
 
@@ -358,13 +473,15 @@ def rule_level(iq: IndicatorQuarter) -> str | None:
     if unit.kind == "count" and unit.label:
         value += f" {unit.label}"  # '296,000 transactions': a bare count needs its unit when alone
     if iq.current.status == DERIVED:
-        value += " (derived)"
+        value = _derived(value)
     prev, yago = (
-        f.period_label if f is not None else "the previous quarter" for f in (iq.previous, iq.year_ago)
+        f.period_label if f is not None else _("the previous quarter") for f in (iq.previous, iq.year_ago)
     )
     return _sentence(
-        f"{_subject(iq)}: {value} {when(iq.current)}; not reported for {prev} or {yago}, "
-        "so no comparison can be made"
+        _(
+            "{subject}: {value} {when}; not reported for {previous} or {year_ago}, "
+            "so no comparison can be made"
+        ).format(subject=_subject(iq), value=value, when=when(iq.current), previous=prev, year_ago=yago)
     )
 
 
@@ -377,15 +494,34 @@ def rule_partial(iq: IndicatorQuarter) -> str | None:
         return None
     shown = parts[:4]
     items = "; ".join(
-        f"{country_phrase(p.country)} {_value(p.value, iq.breakdown.unit)}"
-        + (" (derived)" if p.value_status == DERIVED else "")
+        _("{country} {value}").format(
+            country=country_phrase(p.country),
+            value=(_derived if p.value_status == DERIVED else str)(_value(p.value, iq.breakdown.unit)),
+        )
         for p in shown
     )
-    more = f" and {len(parts) - len(shown)} more" if len(parts) > len(shown) else ""
-    title = _lower_first(iq.indicator.title)
+    more = len(parts) - len(shown)
+    args = {"title": _lower_first(iq.indicator.title), "period": iq.label, "items": items, "n": more}
+    if more:
+        return _sentence(
+            ngettext(
+                "No total was reported for {title} in {period}, only figures for some countries: "
+                "{items} and {n} more",
+                "No total was reported for {title} in {period}, only figures for some countries: "
+                "{items} and {n} more",
+                more,
+            ).format(**args)
+        )
     return _sentence(
-        f"No total was reported for {title} in {iq.label}, only figures for some countries: {items}{more}"
+        _("No total was reported for {title} in {period}, only figures for some countries: {items}").format(
+            **args
+        )
     )
+
+
+def month_value(label: str, value: str) -> str:
+    """'Apr 2023 76.4 bn KZT' (Russian 'апр. 2023 — 76,4 млрд ₸')."""
+    return _("{period} {value}").format(period=label, value=value)
 
 
 def rule_months(iq: IndicatorQuarter) -> str | None:
@@ -396,10 +532,14 @@ def rule_months(iq: IndicatorQuarter) -> str | None:
     top = max(months, key=lambda m: m.value)
     if sum(1 for m in months if m.value == top.value) > 1:
         return None
-    others = ", ".join(f"{m.period_label} {_value(m.value, m.unit)}" for m in months if m is not top)
-    title = _lower_first(iq.indicator.title)
+    others = ", ".join(month_value(m.period_label, _value(m.value, m.unit)) for m in months if m is not top)
     return _sentence(
-        f"Month by month, {title} peaked in {top.period_label} at {_value(top.value, top.unit)} ({others})"
+        _("Month by month, {title} peaked in {month} at {value} ({others})").format(
+            title=_lower_first(iq.indicator.title),
+            month=top.period_label,
+            value=_value(top.value, top.unit),
+            others=others,
+        )
     )
 
 
@@ -413,11 +553,22 @@ def rule_balance(outflow: IndicatorQuarter, inflow: IndicatorQuarter) -> str | N
     unit = outflow.unit
     sent, got = _value(outflow.current.value, unit), _value(inflow.current.value, unit)
     out_t, in_t = _lower_first(outflow.indicator.short_title), _lower_first(inflow.indicator.short_title)
+    text = _("In {period} the {larger} was {how} the {smaller} ({larger_value} vs {smaller_value}, computed)")
     if ratio >= 1:
-        how = times_phrase(ratio)
-        return _sentence(f"In {outflow.label} the {out_t} was {how} the {in_t} ({sent} vs {got}, computed)")
-    how = times_phrase(1 / ratio)
-    return _sentence(f"In {outflow.label} the {in_t} was {how} the {out_t} ({got} vs {sent}, computed)")
+        args = (out_t, in_t, times_phrase(ratio), sent, got)
+    else:
+        args = (in_t, out_t, times_phrase(1 / ratio), got, sent)
+    larger, smaller, how, larger_value, smaller_value = args
+    return _sentence(
+        text.format(
+            period=outflow.label,
+            larger=larger,
+            smaller=smaller,
+            how=how,
+            larger_value=larger_value,
+            smaller_value=smaller_value,
+        )
+    )
 
 
 def rule_not_reported(facts: Sequence[IndicatorQuarter]) -> str | None:
@@ -426,10 +577,11 @@ def rule_not_reported(facts: Sequence[IndicatorQuarter]) -> str | None:
     if not missing or not facts:
         return None
     names = [_lower_first(iq.indicator.short_title) for iq in missing]
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return _sentence(
-        f"No quarterly or monthly figure was reported for {facts[0].label} on {listed} "
-        "(not reported, which is not zero)"
+        _(
+            "No quarterly or monthly figure was reported for {period} on {indicators} "
+            "(not reported, which is not zero)"
+        ).format(period=facts[0].label, indicators=_and_list(names))
     )
 
 
@@ -445,11 +597,22 @@ BALANCE_PAIRS = (("remittance_outflow", "remittance_inflow"),)
 
 
 def _caveats(iq: IndicatorQuarter, rule: str) -> tuple[str, ...]:
-    """Catalogue notes naming a quarter the sentence relies on (e.g. a back-computed Q1 figure)."""
-    used = [iq.label]
+    """Catalogue notes naming a quarter the sentence relies on (e.g. a back-computed Q1 figure), in the
+    language in force. The notes are matched in English ('Q1 2023'), where the catalogue writes the periods
+    the same way as the period labels; the translated note in the same place is returned."""
+    used = [period_label(parse_period(iq.quarter, "quarter"), i18n.DEFAULT)]
     if rule == "change":
-        used += [f.period_label for f in (iq.previous, iq.year_ago) if f is not None and f.reported]
-    return tuple(n for n in iq.indicator.notes if any(label in n for label in used))
+        used += [
+            period_label(parse_period(f.period, f.period_type), i18n.DEFAULT)
+            for f in (iq.previous, iq.year_ago)
+            if f is not None and f.reported
+        ]
+    shown = iq.indicator.notes
+    cat = english_catalogue()
+    english = cat.indicator(iq.indicator.id).notes if cat.has_indicator(iq.indicator.id) else shown
+    if len(english) != len(shown):  # a translation that does not follow the English notes one to one
+        english = shown
+    return tuple(shown[i] for i, n in enumerate(english) if any(label in n for label in used))
 
 
 def key_findings(facts: Sequence[IndicatorQuarter]) -> list[Finding]:

@@ -5,8 +5,12 @@ dashboard is started with gunicorn on a free loopback port, the page is loaded w
 127.0.0.1 blocked, the charts are awaited, ``page.pdf(format="A4")`` writes the file, and the server is
 stopped. One progress line is printed per step.
 
-    mtm briefing --period 2023-Q2 --out briefing.pdf       (once wired into dashboard/cli.py)
+    mtm briefing --period 2023-Q2 --out briefing.pdf
+    mtm briefing --period 2023-Q2 --lang ru --out briefing-ru.pdf   (English, Russian or Kazakh)
     python -m dashboard.pdf --period 2023-Q2 --out briefing.pdf
+
+The PDF's language is the page's (``lang=`` in its address); the browser asks for the same language. The
+progress lines are for the person running the command and stay in English.
 """
 
 from __future__ import annotations
@@ -24,7 +28,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
+
+from dashboard import i18n
+from dashboard.i18n import _
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -47,9 +54,31 @@ MARGIN = {"top": "12mm", "right": "12mm", "bottom": "14mm", "left": "12mm"}
 FOOTER = (
     '<div style="font-size:7.5px;color:#6b6b6b;width:100%;padding:0 12mm;display:flex;'
     'justify-content:space-between;font-family:system-ui,sans-serif">'
-    "<span>{title}</span><span>page <span class=pageNumber></span> of <span class=totalPages></span></span>"
+    "<span>{title}</span><span>{page_of}</span>"
     "</div>"
 )
+# The browser's locale for each language (Accept-Language, number and date formats in the page).
+BROWSER_LOCALES = {"en": "en-GB", "ru": "ru-RU", "kk": "kk-KZ"}
+LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "kk": "Kazakh"}  # for the (English) progress lines
+
+
+def footer(title: str, lang: str = i18n.DEFAULT) -> str:
+    """The printed footer: the briefing's title and 'page 2 of 5', in ``lang``."""
+    with i18n.use(lang):
+        page_of = _("page {page} of {pages}").format(
+            page="<span class=pageNumber></span>", pages="<span class=totalPages></span>"
+        )
+    return FOOTER.format(title=_escape(title), page_of=page_of)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def briefing_url(base_url: str, quarter: str, lang: str = i18n.DEFAULT) -> str:
+    return f"{base_url.rstrip('/')}/briefing?" + urlencode({"period": quarter, "lang": lang})
+
+
 ALL_CHARTS_DRAWN = """() => {
   const root = document.querySelector('.briefing[data-period]');
   if (!root || document.querySelector('._dash-loading')) return false;
@@ -155,9 +184,11 @@ def render_pdf(
     progress: Progress = _say,
     browser=None,
     timeout_ms: int = 30_000,
+    lang: str = i18n.DEFAULT,
 ) -> PdfResult:
-    """Print ``base_url/briefing?period=quarter`` to ``out`` (A4). Uses ``browser`` (a Playwright browser)
-    when given, else launches Debian's Chromium for this one file."""
+    """Print ``base_url/briefing?period=quarter&lang=lang`` to ``out`` (A4). Uses ``browser`` (a Playwright
+    browser) when given, else launches Debian's Chromium for this one file."""
+    lang = i18n.valid(lang) or i18n.DEFAULT
     if browser is None:
         if not os.path.exists(CHROMIUM):
             raise BriefingPdfError(
@@ -174,12 +205,14 @@ def render_pdf(
         with sync_playwright() as pw:
             b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
-                return render_pdf(base_url, quarter, out, progress, b, timeout_ms)
+                return render_pdf(base_url, quarter, out, progress, b, timeout_ms, lang)
             finally:
                 b.close()
 
-    url = f"{base_url.rstrip('/')}/briefing?period={quarter}"
-    context = browser.new_context(viewport={"width": PRINT_WIDTH_PX, "height": 1000}, locale="en-GB")
+    url = briefing_url(base_url, quarter, lang)
+    context = browser.new_context(
+        viewport={"width": PRINT_WIDTH_PX, "height": 1000}, locale=BROWSER_LOCALES[lang]
+    )
     try:
         page = context.new_page()
         page.set_default_timeout(timeout_ms)
@@ -213,7 +246,7 @@ def render_pdf(
             margin=MARGIN,
             display_header_footer=True,
             header_template="<span></span>",
-            footer_template=FOOTER.format(title=title.replace("<", "&lt;")),
+            footer_template=footer(title, lang),
         )
     finally:
         context.close()
@@ -222,11 +255,18 @@ def render_pdf(
 
 # -- the command ------------------------------------------------------------------------------------------
 def briefing_pdf(
-    period: str | None, out: Path, data_dir: Path | None = None, progress: Progress = _say
+    period: str | None,
+    out: Path,
+    data_dir: Path | None = None,
+    progress: Progress = _say,
+    lang: str = i18n.DEFAULT,
 ) -> PdfResult:
-    """The whole job: check the period against the data, serve the app, print the page, stop the server.
+    """The whole job: check the period against the data, serve the app, print the page (in ``lang``), stop
+    the server.
 
     An invalid period is an error here (the page would quietly show another quarter)."""
+    if i18n.valid(lang) is None:
+        raise BriefingPdfError(f"unknown language {lang!r}: use one of {', '.join(i18n.LANGUAGES)}")
     from dashboard.briefing import quarter_months_label, quarters_with_data, resolve_quarter
     from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 
@@ -244,9 +284,11 @@ def briefing_pdf(
             f"no briefing for {period!r}: give a quarter such as 2023-Q2, from {have[0]} to {have[-1]}"
         )
 
-    progress(f"briefing for {quarter} ({quarter_months_label(quarter)}), data version {store.version}")
+    months = quarter_months_label(quarter)  # the progress lines are in English, whatever the PDF's language
+    in_lang = f" in {LANGUAGE_NAMES[lang]}" if lang != i18n.DEFAULT else ""
+    progress(f"briefing for {quarter} ({months}){in_lang}, data version {store.version}")
     with serve(data_dir, progress) as base:
-        result = render_pdf(base, quarter, Path(out), progress)
+        result = render_pdf(base, quarter, Path(out), progress, lang=lang)
     if result.notice:
         progress(f"note: {result.notice}")
     pages = f"{result.pages} page{'s' if result.pages != 1 else ''}, " if result.pages else ""
@@ -260,11 +302,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data", default=None, help="directory of the Parquet tables (default: data/parquet)"
     )
+    parser.add_argument(
+        "--lang",
+        default=i18n.DEFAULT,
+        choices=i18n.LANGUAGES,
+        help="language of the briefing: en (English), ru (Russian) or kk (Kazakh); default en",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        briefing_pdf(args.period, Path(args.out), Path(args.data) if args.data else None)
+        briefing_pdf(
+            args.period,
+            Path(args.out),
+            Path(args.data) if args.data else None,
+            lang=getattr(args, "lang", None) or i18n.DEFAULT,
+        )
     except BriefingPdfError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,6 +1,7 @@
 """The quarterly briefing page, ``/briefing?period=2023-Q2``: one quarter laid out as an A4 document.
 
-The content comes from ``dashboard.briefing.build_briefing``; this module only lays it out. Print styles
+The content comes from ``dashboard.briefing.build_briefing``; this module only lays it out, in the language in
+force (the router calls ``layout`` inside ``i18n.use(lang)``; links keep ``lang=``). Print styles
 (A4 page, what is hidden on paper, where pages may break) are in ``assets/briefing.css``, scoped to
 ``.briefing``. Charts are static (``staticPlot``): a briefing is read, not explored.
 """
@@ -11,8 +12,10 @@ from datetime import date
 from urllib.parse import parse_qs
 
 import dash_bootstrap_components as dbc
+from babel.dates import format_date
 from dash import dcc, html
 
+from dashboard import i18n
 from dashboard.a11y import summarize
 from dashboard.briefing import (
     FINDINGS_ID,
@@ -28,6 +31,9 @@ from dashboard.briefing import (
     build_briefing,
 )
 from dashboard.data import DataStore
+from dashboard.i18n import _
+from dashboard.periods import parse_period
+from layouts.common import with_lang
 
 PATH = "/briefing"
 CHART_HEIGHT = "310px"
@@ -40,7 +46,18 @@ def period_from_search(search: str | None) -> str | None:
 
 
 def href(quarter: str) -> str:
-    return f"{PATH}?period={quarter}"
+    """The briefing of a quarter, in the language in force."""
+    return with_lang(f"{PATH}?period={quarter}")
+
+
+def quarter_short(quarter: str) -> str:
+    """'Q2' in the language in force (Russian '2-й кв.', Kazakh 'ІІ тқс.'), by Babel."""
+    return format_date(parse_period(quarter, "quarter").start, "QQQ", locale=i18n.current())
+
+
+def long_date(d: date) -> str:
+    """'1 August 2023' in the language in force (Babel)."""
+    return format_date(d, "d MMMM y", locale=i18n.current())
 
 
 # -- pieces -----------------------------------------------------------------------------------------------
@@ -54,7 +71,7 @@ def _ref_span(numbers: tuple[int, ...]) -> html.Span | None:
     return html.Span(
         " " + _refs(numbers),
         className="briefing-ref",
-        title="Documents in the Sources list at the end",
+        title=_("Documents in the Sources list at the end"),
     )
 
 
@@ -64,47 +81,59 @@ def quarter_nav(b: Briefing) -> html.Nav | None:
         return None
     years: dict[str, list] = {}
     for c in b.choices:
-        year, q = c.quarter.split("-")
+        year = c.quarter.split("-")[0]
+        q = quarter_short(c.quarter)
         if c.quarter == b.quarter:
             item = html.Span(q, className="briefing-q current", **{"aria-current": "page"})
         elif c.has_data:
             item = html.A(q, href=href(c.quarter), className="briefing-q", title=c.label)
         else:
-            item = html.Span(q, className="briefing-q empty", title=f"No figures reported for {c.label}")
+            item = html.Span(
+                q,
+                className="briefing-q empty",
+                title=_("No figures reported for {quarter}").format(quarter=c.label),
+            )
         years.setdefault(year, []).append(item)
     groups = [
         html.Span([html.Span(y, className="briefing-year"), *items], className="me-3")
         for y, items in years.items()
     ]
     return html.Nav(
-        [html.Span("Quarter: ", className="me-1"), *groups],
+        [html.Span(_("Quarter:") + " ", className="me-1"), *groups],
         className="briefing-quarters d-print-none",
-        **{"aria-label": "Quarters"},
+        **{"aria-label": _("Quarters")},
     )
 
 
 def _header(b: Briefing) -> html.Header:
     as_of = (
-        f" The newest source document is dated {b.latest_source_date:%-d %B %Y}."
+        " " + _("The newest source document is dated {date}.").format(date=long_date(b.latest_source_date))
         if b.latest_source_date
         else ""
     )
     return html.Header(
         [
             html.P(
-                "Migration Tracking Matrix · Kazakhstan · quarterly briefing", className="briefing-kicker"
+                _("Migration Tracking Matrix · Kazakhstan · quarterly briefing"), className="briefing-kicker"
             ),
-            html.H1(f"Migration in Kazakhstan, {b.label}", className="briefing-title"),
+            html.H1(
+                _("Migration in Kazakhstan, {quarter}").format(quarter=b.label), className="briefing-title"
+            ),
             html.P(b.months_label, className="briefing-subtitle"),
             html.P(
-                "Every figure below is taken from a cited document; the numbers in brackets refer to the "
-                "Sources at the end. Changes are as published by the source where it printed one with the "
-                "level, otherwise computed here (marked computed); values marked derived were computed "
-                "here from published figures. Not reported is not zero.",
+                _(
+                    "Every figure below is taken from a cited document; the numbers in brackets refer to "
+                    "the Sources at the end. Changes are as published by the source where it printed one "
+                    "with the level, otherwise computed here (marked computed); values marked derived were "
+                    "computed here from published figures. Not reported is not zero."
+                ),
                 className="briefing-intro",
             ),
             html.P(
-                f"Generated on {date.today():%-d %B %Y} from data version {b.data_version}.{as_of}",
+                _("Generated on {date} from data version {version}.").format(
+                    date=long_date(date.today()), version=b.data_version
+                )
+                + as_of,
                 className="briefing-meta",
             ),
         ],
@@ -119,7 +148,10 @@ def _findings(b: Briefing) -> html.Section:
                 html.Li(
                     [
                         f.text,
-                        *[html.Div(f"Note: {c}", className="briefing-caveat") for c in f.caveats],
+                        *[
+                            html.Div(_("Note: {note}").format(note=c), className="briefing-caveat")
+                            for c in f.caveats
+                        ],
                     ],
                     **{"data-rule": f.rule},
                 )
@@ -129,10 +161,11 @@ def _findings(b: Briefing) -> html.Section:
         )
     else:
         body = html.P(
-            f"No figure was reported for {b.label}, so no finding can be written.", className="briefing-empty"
+            _("No figure was reported for {quarter}, so no finding can be written.").format(quarter=b.label),
+            className="briefing-empty",
         )
     return html.Section(
-        [html.H2(FINDINGS_TITLE, id=f"{FINDINGS_ID}-title"), body],
+        [html.H2(_(FINDINGS_TITLE), id=f"{FINDINGS_ID}-title"), body],
         id=FINDINGS_ID,
         className="briefing-section",
     )
@@ -146,7 +179,7 @@ def _comparison_cell(c: Comparison) -> html.Td:
                 [
                     html.Span(c.change_text, className="briefing-change"),
                     " ",
-                    html.Span(c.basis, className="briefing-basis", title=c.change.how or ""),
+                    html.Span(c.basis, className="briefing-basis", title=c.how),
                 ]
             )
         )
@@ -183,9 +216,15 @@ def _table(s: Section, b: Briefing) -> html.Div:
     head = html.Thead(
         html.Tr(
             [
-                html.Th("Indicator", scope="col"),
+                html.Th(_("Indicator"), scope="col"),
                 html.Th(b.label, scope="col"),
-                *[html.Th(f"{c.against} ({c.period_label})", scope="col") for c in first],
+                *[
+                    html.Th(
+                        _("{comparison} ({quarter})").format(comparison=c.against, quarter=c.period_label),
+                        scope="col",
+                    )
+                    for c in first
+                ],
             ]
         )
     )
@@ -197,7 +236,7 @@ def _table(s: Section, b: Briefing) -> html.Div:
         className="table-responsive",
         tabIndex="0",
         role="region",
-        **{"aria-label": f"{s.title}: headline figures"},
+        **{"aria-label": _("{section}: headline figures").format(section=s.title)},
     )
 
 
@@ -231,7 +270,10 @@ def _section(s: Section, b: Briefing, config: dict) -> html.Section:
     if not s.has_data:
         children.append(
             html.P(
-                [s.missing or f"Nothing was reported for {b.label}.", _ref_span(s.sources)],
+                [
+                    s.missing or _("Nothing was reported for {quarter}.").format(quarter=b.label),
+                    _ref_span(s.sources),
+                ],
                 className="briefing-empty",
             )
         )
@@ -244,7 +286,12 @@ def _section(s: Section, b: Briefing, config: dict) -> html.Section:
                 html.Div([_chart(c, config) for c in s.charts], className=f"briefing-charts n{len(s.charts)}")
             )
         if s.sources:
-            children.append(html.P(f"Sources: {_refs(s.sources)}", className="briefing-section-sources"))
+            children.append(
+                html.P(
+                    _("Sources: {numbers}").format(numbers=_refs(s.sources)),
+                    className="briefing-section-sources",
+                )
+            )
     return html.Section(
         children,
         id=s.id,
@@ -256,12 +303,24 @@ def _section(s: Section, b: Briefing, config: dict) -> html.Section:
 def _source_item(e: SourceEntry) -> html.Li:
     published = ""
     if e.published:
-        published = f"{e.published:%-d %B %Y}" + (" (estimated)" if e.published_basis == "estimated" else "")
+        published = long_date(e.published)
+        if e.published_basis == "estimated":
+            published = _("{date} (estimated)").format(date=published)
+    agencies = "; ".join(e.agencies)  # agency and publisher names are cited as the documents give them
+    line = (
+        _("Agency: {agencies}. Published by {publisher}, {date}.").format(
+            agencies=agencies, publisher=e.publisher, date=published
+        )
+        if published
+        else _("Agency: {agencies}. Published by {publisher}.").format(
+            agencies=agencies, publisher=e.publisher
+        )
+    )
     link = (
         html.A(e.url, href=e.url, className="briefing-url", rel="noopener", target="_blank")
         if e.url
         else html.Span(
-            "No web link: read from the plain-text extraction of the report supplied with the data."
+            _("No web link: read from the plain-text extraction of the report supplied with the data.")
         )
     )
     return html.Li(
@@ -269,11 +328,7 @@ def _source_item(e: SourceEntry) -> html.Li:
             html.Span(f"[{e.number}] ", className="briefing-ref"),
             html.Span(e.document, className="briefing-doc"),
             html.Br(),
-            html.Span(
-                f"Agency: {'; '.join(e.agencies)}. Published by {e.publisher}"
-                + (f", {published}" if published else "")
-                + ". "
-            ),
+            html.Span(line + " "),
             link,
         ],
         id=f"source-{e.number}",
@@ -285,11 +340,13 @@ def _sources(b: Briefing) -> html.Section:
         html.Ol([_source_item(e) for e in b.sources], className="briefing-sources")
         if b.sources
         else html.P(
-            "No document was used: nothing was reported for this quarter.", className="briefing-empty"
+            _("No document was used: nothing was reported for this quarter."), className="briefing-empty"
         )
     )
     return html.Section(
-        [html.H2(SOURCES_TITLE, id=f"{SOURCES_ID}-title"), body], id=SOURCES_ID, className="briefing-section"
+        [html.H2(_(SOURCES_TITLE), id=f"{SOURCES_ID}-title"), body],
+        id=SOURCES_ID,
+        className="briefing-section",
     )
 
 
@@ -297,14 +354,16 @@ def _sources(b: Briefing) -> html.Section:
 def render(b: Briefing, config: dict) -> html.Div:
     notice = (
         html.Div(
-            dbc.Alert([html.Strong("Note: "), b.notice], color="warning", className="briefing-notice mb-2"),
+            dbc.Alert(
+                [html.Strong(_("Note:") + " "), b.notice], color="warning", className="briefing-notice mb-2"
+            ),
             role="status",
         )
         if b.notice
         else None
     )
     if b.quarter is None:
-        return html.Div([html.H1("Quarterly briefing", className="h4"), notice], className="briefing")
+        return html.Div([html.H1(_("Quarterly briefing"), className="h4"), notice], className="briefing")
     return html.Div(
         [
             quarter_nav(b),
@@ -320,5 +379,6 @@ def render(b: Briefing, config: dict) -> html.Div:
 
 
 def layout(store: DataStore, period: str | None, config: dict) -> html.Div:
-    """The /briefing page for a period id (None or invalid: the latest quarter with data, with a notice)."""
+    """The /briefing page for a period id (None or invalid: the latest quarter with data, with a notice), in
+    the language in force."""
     return render(build_briefing(store, period), config)
