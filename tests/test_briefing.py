@@ -222,7 +222,7 @@ def test_page_quarter_selector(store, seed_page):
         for a in find(seed_page, lambda c: isinstance(c, html.A) and "briefing-q" in (c.className or ""))
     }
     have = set(quarters_with_data(store))
-    assert links == {f"/briefing?period={q}" for q in have - {"2023-Q2"}}
+    assert links == {f"/briefing?period={q}&lang=en" for q in have - {"2023-Q2"}}
     current = find(seed_page, lambda c: "current" in (getattr(c, "className", "") or "").split())
     assert [c.children for c in current] == ["Q2"]
 

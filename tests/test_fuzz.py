@@ -157,10 +157,17 @@ def test_fuzz_callback_requests(app, client):
     assert seen["ok"] > 50  # the well-formed ones really reached the callbacks
 
 
+ROUTE_OUTPUT = "..page.children...site-header.children...site-footer.children.."
+
+
 def _route_body(pathname, search=None) -> dict:
     return {
-        "output": "page.children",
-        "outputs": {"id": "page", "property": "children"},
+        "output": ROUTE_OUTPUT,
+        "outputs": [
+            {"id": "page", "property": "children"},
+            {"id": "site-header", "property": "children"},
+            {"id": "site-footer", "property": "children"},
+        ],
         "inputs": [{"id": "url", "property": "pathname", "value": pathname}],
         "state": [{"id": "url", "property": "search", "value": search}],
         "changedPropIds": ["url.pathname"],
@@ -180,7 +187,7 @@ def test_long_string_under_the_cap_gets_a_default(client):
 
 
 def test_deep_nesting_is_a_400(client):
-    deep = b'{"output": "page.children", "x": ' + b"[" * 20_000 + b"]" * 20_000 + b"}"
+    deep = b'{"output": "' + ROUTE_OUTPUT.encode() + b'", "x": ' + b"[" * 20_000 + b"]" * 20_000 + b"}"
     status, data, seconds = post(client, deep)
     assert status == 400
     assert_harmless(status, data, seconds, "deep")
