@@ -742,7 +742,7 @@ def _date_ticks(x_range: list[str]) -> dict:
             if d >= first and on_step:
                 ticks.append(d)
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-        if len(ticks) <= 7:
+        if len(ticks) <= 5:  # upright labels that fit a half-width card
             break
     pattern = "y" if step >= 12 else "LLL y"
     loc = i18n.current()
