@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from dashboard import i18n
 from dashboard.catalogue import Catalogue, catalogue
 from dashboard.countries import OTHER, TOTAL, country_name, is_valid_code
 from dashboard.formatting import fmt_value
@@ -310,7 +311,15 @@ def derive_quarters_from_months(preferred: list[dict]) -> list[dict]:
 def build_tables(
     csv_path: Path = SOURCE_CSV, documents_path: Path = DOCUMENTS_YAML, cat: Catalogue | None = None
 ) -> dict[str, pa.Table]:
-    """Validate the source CSV and return every table, by name (nothing is written)."""
+    """Validate the source CSV and return every table, by name (nothing is written).
+
+    The tables are language-neutral; the derivation texts they keep are English (figures.derivation_text
+    says them again in the reader's language), whatever language the caller is working in."""
+    with i18n.use(i18n.DEFAULT):
+        return _build_tables(csv_path, documents_path, cat)
+
+
+def _build_tables(csv_path: Path, documents_path: Path, cat: Catalogue | None) -> dict[str, pa.Table]:
     cat = cat or catalogue()
     docs = load_documents(documents_path)
     rows = read_source_csv(csv_path)

@@ -143,3 +143,22 @@ def test_a_message_in_two_po_files_has_one_translation(lang):
                 if m.id:
                     seen[m.id if isinstance(m.id, str) else m.id[0]].add(str(m.string))
     assert {k: v for k, v in seen.items() if len(v) > 1} == {}
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGS)
+def test_every_shipped_derivation_is_said_in_the_language(lang):
+    # the build writes how a value was derived in English (kept in the tables and downloads as the audit
+    # text); every one of them must be re-said in Russian and Kazakh, none left in English
+    from pathlib import Path
+
+    import polars as pl
+
+    from dashboard.data import DEFAULT_DIR, get_store
+    from dashboard.figures import derivation_text
+
+    store = get_store(Path(DEFAULT_DIR))
+    texts = store.observations.filter(pl.col("derivation").is_not_null())["derivation"].unique().to_list()
+    assert len(texts) > 20
+    with i18n.use(lang):
+        left = [t for t in texts if derivation_text(t) == t]
+    assert left == []
