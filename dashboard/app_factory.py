@@ -103,6 +103,7 @@ def _localized_index(app: Dash):
 
     def interpolate_index(**kwargs) -> str:
         lang = i18n.activate(page_language())
+        kwargs["title"] = i18n.gettext("MTM Dashboard · Kazakhstan")
         page = Dash.interpolate_index(app, **kwargs)
         return page.replace('<html lang="en">', f'<html lang="{lang}">', 1).replace(
             "{%skip%}", i18n.gettext("Skip to content"), 1
@@ -139,7 +140,8 @@ def _add_routes(app: Dash, data_dir: Path) -> None:
         if isinstance(exc, HTTPException):
             return exc
         log.exception("unhandled error")
-        return Response("Internal error. The incident was logged.", status=500, mimetype="text/plain")
+        message = i18n.gettext("Internal error. The incident was logged.")  # in the browser's language
+        return Response(message, status=500, mimetype="text/plain; charset=utf-8")
 
 
 def _warm_up(app: Dash) -> None:
