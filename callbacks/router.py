@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from dash import Dash, Input, Output, State, html
 
 from dashboard import i18n
 from dashboard.app_factory import graph_config
+from dashboard.briefing import quarters_with_data
+from dashboard.countries import all_codes
 from dashboard.data import get_store
 from dashboard.freshness import built_on, freshness
 from dashboard.i18n import _
@@ -69,12 +72,25 @@ def register(app: Dash) -> None:
         return page, navbar(path, search), footer(store.version)
 
     def _page(path: str, search: str | None, store, config: dict):
+        # Pages are pure functions of (data version, page, language, day): remembered per store, like the
+        # panels, so a crowd opening the same briefing costs one build. Only well-formed keys are remembered
+        # (a hand-crafted period or code is answered, not stored).
+        lang, today = i18n.current(), date.today()
         if path in ("/", ""):
-            return overview.layout(store, config, overview_freshness(store, data_dir))
+            return store.memo(
+                ("page", "overview", lang, today),
+                lambda: overview.layout(store, config, overview_freshness(store, data_dir)),
+            )
         if path.rstrip("/") == "/explore":
-            return explorer.layout(parse_query(search, store, i18n.current()), store, config)
+            return explorer.layout(parse_query(search, store, lang), store, config)
         if path.rstrip("/") == "/briefing":
-            return briefing.layout(store, briefing.period_from_search(search), config)
+            period = briefing.period_from_search(search)
+            build = partial(briefing.layout, store, period, config)
+            if period is None or period in quarters_with_data(store):
+                return store.memo(("page", "briefing", period, lang, today), build)
+            return build()
         if m := _COUNTRY.match(path):
-            return country.layout(m.group(1).upper(), store, config)
+            code = m.group(1).upper()
+            build = partial(country.layout, code, store, config)
+            return store.memo(("page", "country", code, lang), build) if code in all_codes() else build()
         return not_found(path)
