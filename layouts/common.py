@@ -26,6 +26,19 @@ def with_lang(href: str, lang: str | None = None) -> str:
     return path + "?" + urlencode(pairs, safe=",")
 
 
+def dropdown_labels() -> dict[str, str]:
+    """Dash's own dropdown texts (search box, select all, count, …) in the language in force."""
+    return {
+        "select_all": _("Select All"),
+        "deselect_all": _("Deselect All"),
+        "selected_count": _("{num_selected} selected"),
+        "search": _("Search"),
+        "clear_search": _("Clear search"),
+        "clear_selection": _("Clear selection"),
+        "no_options_found": _("No options found"),
+    }
+
+
 def language_switch(path: str, search: str | None) -> html.Nav:
     """EN / RU / KK links to this same view in another language (assets/url_state.js keeps the filters the
     explorer pushed into the address bar since the page was drawn)."""

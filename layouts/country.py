@@ -11,7 +11,7 @@ from dashboard.data import DataStore
 from dashboard.formatting import fmt_plain
 from dashboard.i18n import _, ngettext
 from dashboard.views import countries_with_data, country_rows
-from layouts.common import with_lang
+from layouts.common import dropdown_labels, with_lang
 from layouts.tables import figures_table
 
 COUNTRY_SELECT = "country-select"
@@ -35,6 +35,7 @@ def layout(iso3: str, store: DataStore, config: dict) -> html.Div:
         [
             html.Label(_("Country"), htmlFor=COUNTRY_SELECT, className="form-label small fw-semibold"),
             dcc.Dropdown(
+                labels=dropdown_labels(),
                 id=COUNTRY_SELECT,
                 options=options,
                 value=iso3 if is_valid_code(iso3) else None,

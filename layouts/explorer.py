@@ -15,7 +15,7 @@ from dashboard.i18n import N_, _
 from dashboard.ids import Ids
 from dashboard.periods import parse_period, period_label, quarter_range
 from dashboard.state import ExplorerState, measure_options, period_choices
-from layouts.common import chart_card, export_menu, graph
+from layouts.common import chart_card, dropdown_labels, export_menu, graph
 
 QUARTERS = quarter_range("2022-Q1", "2025-Q4")
 
@@ -128,6 +128,7 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                         [
                             _label(_("Indicator"), Ids.INDICATOR),
                             dcc.Dropdown(
+                                labels=dropdown_labels(),
                                 id=Ids.INDICATOR,
                                 options=indicator_options(),
                                 value=ind.id,
@@ -160,6 +161,7 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                         [
                             _label(_("Period (map, shares, table)"), Ids.PERIOD),
                             dcc.Dropdown(
+                                labels=dropdown_labels(),
                                 id=Ids.PERIOD,
                                 options=period_dropdown_options(store, ind, state.measure, state.unit),
                                 value=f"{state.period_type}|{state.period}",
@@ -182,6 +184,7 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                                                     _("From"), htmlFor=Ids.FIRST, className="visually-hidden"
                                                 ),
                                                 dcc.Dropdown(
+                                                    labels=dropdown_labels(),
                                                     id=Ids.FIRST,
                                                     options=quarter_options(),
                                                     value=state.first,
@@ -196,6 +199,7 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                                                     _("To"), htmlFor=Ids.LAST, className="visually-hidden"
                                                 ),
                                                 dcc.Dropdown(
+                                                    labels=dropdown_labels(),
                                                     id=Ids.LAST,
                                                     options=quarter_options(),
                                                     value=state.last,
@@ -218,6 +222,7 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                         [
                             _label(_("Countries"), Ids.COUNTRIES),
                             dcc.Dropdown(
+                                labels=dropdown_labels(),
                                 id=Ids.COUNTRIES,
                                 options=country_options(),
                                 value=list(state.countries),

@@ -162,3 +162,15 @@ def test_every_shipped_derivation_is_said_in_the_language(lang):
     with i18n.use(lang):
         left = [t for t in texts if derivation_text(t) == t]
     assert left == []
+
+
+def test_dash_dropdown_texts_are_translated():
+    from layouts.common import dropdown_labels
+
+    english = dropdown_labels()
+    assert english["select_all"] == "Select All"  # Dash's own default, unchanged in English
+    for lang in OTHER_LANGS:
+        with i18n.use(lang):
+            local = dropdown_labels()
+        assert all(local[k] != english[k] for k in english), local
+        assert "{num_selected}" in local["selected_count"]
