@@ -61,12 +61,13 @@ class Domain(_Translatable):
 
 
 class Unit(_Translatable):
-    TEXT = ("label", "short")
+    TEXT = ("label", "short", "counted")
     id: str
     label: str
     short: str
     kind: Literal["count", "money", "percent"]
     decimals: int
+    counted: dict[str, str] = {}  # word after a number, by CLDR plural category (one, few, many, other)
 
 
 class Measure(_Translatable):

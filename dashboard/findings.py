@@ -21,7 +21,7 @@ from dashboard import i18n
 from dashboard.catalogue import Indicator, catalogue, english_catalogue
 from dashboard.countries import OTHER, TOTAL, country_name
 from dashboard.data import DERIVED, NOT_REPORTED, Change, Figure
-from dashboard.formatting import fmt_plain, fmt_value
+from dashboard.formatting import fmt_plain, fmt_value, unit_word
 from dashboard.i18n import N_, _, ngettext
 from dashboard.periods import parse_period, period_label
 
@@ -471,7 +471,7 @@ def rule_level(iq: IndicatorQuarter) -> str | None:
     unit = catalogue().unit(iq.unit)
     value = _value(iq.current.value, iq.unit)
     if unit.kind == "count" and unit.label:
-        value += f" {unit.label}"  # '296,000 transactions': a bare count needs its unit when alone
+        value += f" {unit_word(iq.current.value, unit)}"  # '296,000 transactions': a bare count needs a unit
     if iq.current.status == DERIVED:
         value = _derived(value)
     prev, yago = (

@@ -44,6 +44,16 @@ def fmt_value(
     return f"{text} {u.short}"
 
 
+def unit_word(value: float | None, unit: str | Unit, locale: str | None = None) -> str:
+    """The unit's word after this number, agreeing with it by the language's plural rules (Babel/CLDR):
+    '1 visa' / '2 visas'; Russian '1 виза', '1 653 визы', '308 710 разрешений'."""
+    u = unit if isinstance(unit, Unit) else catalogue().unit(unit)
+    if not u.counted or _is_missing(value):
+        return u.label
+    category = Locale.parse(babel_locale(locale)).plural_form(abs(value))
+    return u.counted.get(category) or u.counted.get("other") or u.label
+
+
 def fmt_change_pct(value: float | None, locale: str | None = None) -> str:
     """Signed percentage change: +12.5% / −3.0% (typographic minus); Russian +12,5 %."""
     if _is_missing(value):

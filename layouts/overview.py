@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from dashboard.catalogue import Indicator, catalogue
 from dashboard.data import Change, DataStore, Figure, Headline
-from dashboard.formatting import fmt_change_pct, fmt_value, not_reported
+from dashboard.formatting import fmt_change_pct, fmt_value, not_reported, unit_word
 from dashboard.i18n import N_, _, ngettext
 from layouts.common import with_lang
 
@@ -111,7 +111,7 @@ def card(ind: Indicator, h: Headline | None, sources: list[str], fresh=None) -> 
                 [
                     html.Span(fmt_value(cur.value, cur.unit), className="headline-value"),
                     html.Span(
-                        f" {catalogue().unit(cur.unit).label}"
+                        f" {unit_word(cur.value, cur.unit)}"
                         if not catalogue().unit(cur.unit).short
                         else "",
                         className="text-muted small",

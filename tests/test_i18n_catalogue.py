@@ -27,6 +27,10 @@ def _texts(cat):
         for item in items:
             for field in item.TEXT:
                 value = getattr(item, field)
+                if isinstance(value, dict):  # a unit's word by plural category
+                    for category, text in value.items():
+                        yield f"{kind}:{item.id}.{field}.{category}", text
+                    continue
                 for text in value if isinstance(value, tuple) else (value,):
                     yield f"{kind}:{item.id}.{field}", text
     for key, text in cat.counterparts.items():
@@ -43,7 +47,7 @@ def test_translations_are_cyrillic_with_no_english_left(lang):
     for where, text in _texts(english_catalogue().localized(lang)):
         latin = set(re.findall(r"[A-Za-z]+", text)) - KEPT_LATIN
         assert not latin, (where, text)
-        if re.search(r"[A-Za-z]", next(t for w, t in _texts(english_catalogue()) if w == where)):
+        if re.search(r"[A-Za-z]", next((t for w, t in _texts(english_catalogue()) if w == where), "")):
             assert re.search(r"[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]", text), (where, text)
 
 
@@ -51,7 +55,7 @@ def test_translations_are_cyrillic_with_no_english_left(lang):
 def test_translations_are_not_copies_of_the_english(lang):
     english = dict(_texts(english_catalogue()))
     for where, text in _texts(english_catalogue().localized(lang)):
-        if english[where] not in {"%", ""}:
+        if english.get(where) not in {"%", "", None}:  # (plural categories differ between languages)
             assert text != english[where], where
 
 
