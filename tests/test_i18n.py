@@ -174,3 +174,23 @@ def test_dash_dropdown_texts_are_translated():
             local = dropdown_labels()
         assert all(local[k] != english[k] for k in english), local
         assert "{num_selected}" in local["selected_count"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "value", "word"),
+    [
+        ("en", 1, "visa"),
+        ("en", 1653, "visas"),
+        ("ru", 1, "виза"),
+        ("ru", 1653, "визы"),
+        ("ru", 308710, "виз"),
+        ("ru", 21, "виза"),
+        ("ru", 4923, "визы"),
+        ("kk", 1653, "виза"),
+    ],
+)
+def test_unit_words_agree_with_the_number(lang, value, word):
+    from dashboard.formatting import unit_word
+
+    with i18n.use(lang):
+        assert unit_word(value, "visas") == word
