@@ -53,7 +53,13 @@ def gunicorn(workers: int = 2, env: dict | None = None, wait_health: bool = True
         str(workers),
         "app:server",
     ]
-    proc_env = {**os.environ, "ACCESS_LOG": "/dev/null", "LOG_LEVEL": "warning", **(env or {})}
+    proc_env = {
+        **os.environ,
+        "ACCESS_LOG": "/dev/null",
+        "LOG_LEVEL": "warning",
+        "MTM_WARM": "1",
+        **(env or {}),
+    }
     proc = subprocess.Popen(cmd, cwd=ROOT, env=proc_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         wait_port(port)

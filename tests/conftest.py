@@ -8,6 +8,10 @@ import pytest
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, gunicorn, watch
 
+# Apps created inside the test process do not warm their caches: a background warm-up thread would keep
+# drawing into later tests' counters. Served apps (tests/browser.gunicorn) warm as in production.
+os.environ.setdefault("MTM_WARM", "0")
+
 
 @pytest.fixture(scope="session")
 def base_url():

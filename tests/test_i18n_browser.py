@@ -63,6 +63,10 @@ def english_texts(lang: str) -> tuple[set[str], set[str]]:
         for e_item, l_item in zip(getattr(en, kind), getattr(local, kind), strict=True):
             for field in type(e_item).TEXT:
                 e_val, l_val = getattr(e_item, field), getattr(l_item, field)
+                if isinstance(e_val, dict):  # a unit's words by plural category: English ones must not show
+                    local_words = set(l_val.values())
+                    whole.update(w for w in e_val.values() if w not in local_words)
+                    continue
                 for e_text, l_text in zip(
                     e_val if isinstance(e_val, tuple) else (e_val,),
                     l_val if isinstance(l_val, tuple) else (l_val,),
