@@ -4,7 +4,8 @@
 traces the chart draws (no second data path), so the words cannot drift from the picture. The explorer puts
 it in a visually hidden paragraph next to each graph (``layouts.common.graph``; copied from the figure's
 ``layout.meta.summary`` by ``assets/a11y.js``), the briefing under each static chart. The figures table
-lists every number in full; the summary names the title, the largest values and the change.
+lists every number in full; the summary names the title, the largest values and the change, and how many
+values are marked ‡ (chosen among sources that differ).
 """
 
 from __future__ import annotations
@@ -186,6 +187,13 @@ def summarize(fig: Any) -> str:
         body = _series(traces, unit)
     else:
         body = _labelled(traces, unit)
+    n = meta.get("conflicts") or 0
+    if isinstance(n, int) and n > 0:  # the ‡ mark, said in words (the chart shows it by symbol and outline)
+        body += " " + ngettext(
+            "{n} value, marked ‡, was chosen among sources that differ.",
+            "{n} values, marked ‡, were chosen among sources that differ.",
+            n,
+        ).format(n=n)
     return f"{head} {body}".strip()
 
 

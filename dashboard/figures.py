@@ -7,6 +7,9 @@ Rules every builder keeps:
 * Every number shown (labels and hover) is formatted by ``dashboard.formatting`` (Babel) and passed as text;
   no d3 number formats in hover templates.
 * A missing value is never drawn as 0: it is left out (gaps), greyed, or labelled "not reported".
+* Colour is never the only carrier of meaning (theme.py): a derived value is an open marker or hatched, a
+  value chosen among differing sources is marked ‡ and outlined, with a legend entry or note saying so;
+  the trend's lines differ by marker symbol and dash too.
 * plotly.graph_objects only (plotly.express costs ~20 ms per figure).
 """
 
@@ -29,7 +32,7 @@ from dashboard import a11y, i18n, theme
 from dashboard.catalogue import Indicator, Unit, catalogue
 from dashboard.countries import OTHER, REPORTING_COUNTRY, TOTAL, all_codes, country_name
 from dashboard.data import DERIVED, Figure
-from dashboard.formatting import fmt_plain, fmt_value, not_reported
+from dashboard.formatting import fmt_plain, fmt_value, not_reported, unit_word
 from dashboard.i18n import N_, _, ngettext
 from dashboard.periods import parse_period
 from dashboard.periods import period_label as _period_label
@@ -86,7 +89,7 @@ def value_text(value: float | None, unit: str | Unit) -> str:
     text = fmt_value(value, u)
     if _missing(value) or u.kind != "count" or not u.label:
         return text
-    return f"{text} {u.label}"
+    return f"{text} {unit_word(value, u)}"
 
 
 def _measure_label(measure: str) -> str:
@@ -303,6 +306,35 @@ def _swatch(color: str) -> str:
     return f'<span style="color:{color}">■</span>'
 
 
+def _conflict_key() -> str:
+    """'‡ chosen among sources that differ': the legend entry / note that explains the mark."""
+    return f"{theme.CONFLICT_MARK} {_('chosen among sources that differ')}"
+
+
+def _conflict_legend(symbol: str = "square") -> go.Scatter:
+    """A legend-only entry for the conflict mark (no data: x and y are None)."""
+    return go.Scatter(
+        name=_conflict_key(),
+        x=[None],
+        y=[None],
+        mode="markers",
+        marker={
+            "symbol": symbol,
+            "size": 11,
+            "color": "#FFFFFF",
+            "line": {"color": theme.OUTLINE_COLOR, "width": 2},
+        },
+        hoverinfo="skip",
+        meta={"role": "conflict"},
+    )
+
+
+def _marked_text(conflicts: Sequence[bool]) -> list[str]:
+    """Per-point text templates: the value text, followed by ‡ where it was chosen among differing sources
+    (``text`` itself stays the plain value, for the summary and the tests)."""
+    return [f"%{{text}} {theme.CONFLICT_MARK}" if c else "%{text}" for c in conflicts]
+
+
 def _centre_message(message: str) -> dict:
     return _note(
         _esc(message),
@@ -391,6 +423,9 @@ def choropleth(
         else:
             coloured.append(r)
 
+    # conflicting countries last, so their dark outline is drawn over their neighbours' borders
+    coloured.sort(key=lambda r: bool(r.get("conflict")))
+    conflicting = [r["country_iso3"] for r in coloured if r.get("conflict")]
     coloured_codes = {r["country_iso3"] for r in coloured}
     world = (all_codes() | set(grey)) - coloured_codes - {REPORTING_COUNTRY}
     grey_codes = sorted(c for c in world if can_draw(c))
@@ -440,7 +475,15 @@ def choropleth(
                     "tickfont": {"size": 11},
                     "outlinewidth": 0,
                 },
-                marker={"line": {"color": theme.BORDER_COLOR, "width": 0.5}},
+                # a value chosen among differing sources: a thick dark outline (and the key names them)
+                marker={
+                    "line": {
+                        "color": [
+                            theme.OUTLINE_COLOR if r.get("conflict") else theme.BORDER_COLOR for r in coloured
+                        ],
+                        "width": [2.5 if r.get("conflict") else 0.5 for r in coloured],
+                    }
+                },
             )
         )
 
@@ -473,14 +516,29 @@ def choropleth(
         f"   {_swatch(theme.NOT_REPORTED_COLOR)} {grey_meaning}"
     )
     lines = [key]
+    mark = f" {theme.CONFLICT_MARK}"
+    listed = [*not_drawn, *([other] if other is not None and not _missing(other["value"]) else [])]
+    if conflicting:
+        lines.append(
+            f"<b>{theme.CONFLICT_MARK}</b> "
+            + _("dark outline: chosen among sources that differ ({countries})").format(
+                countries=", ".join(_esc(_name(c)) for c in conflicting)
+            )
+        )
+    elif any(r.get("conflict") for r in listed):
+        lines.append(_conflict_key())
     if not_drawn:
-        items = ", ".join(f"{_esc(_name(r['country_iso3']))} {value_text(r['value'], u)}" for r in not_drawn)
+        items = ", ".join(
+            f"{_esc(_name(r['country_iso3']))} {value_text(r['value'], u)}{mark if r.get('conflict') else ''}"
+            for r in not_drawn
+        )
         lines.append(_("Not drawn on the map (too small at this scale): {items}").format(items=items))
     if other is not None and not _missing(other["value"]):
         lines.append(
             _("{group} (a group, not on the map): {value}").format(
                 group=_esc(_name(OTHER)), value=value_text(other["value"], u)
             )
+            + (mark if other.get("conflict") else "")
         )
 
     annotations = [_note("<br>".join(lines), x=0, y=0, xanchor="left", yanchor="top", align="left")]
@@ -520,6 +578,7 @@ def choropleth(
             "period": period_label,
             "coloured": sorted(coloured_codes),
             "not_drawn": [r["country_iso3"] for r in not_drawn],
+            "conflicts": len(conflicting) + sum(bool(r.get("conflict")) for r in listed),
         },
     )
     return _finish(fig)
@@ -551,7 +610,9 @@ def time_series(
       (country, quarter) with hover "not reported" — it sits outside the value axis, so it cannot be read as
       a value of 0;
     * quarters where no plotted country reported anything get a light grey band over the whole plot.
-    Derived points are open circles with "derived: …" in the hover. Each real point's ``customdata`` is the
+    Each line has its own colour (>= 3:1 on white), marker symbol and dash (theme.series_style). Derived
+    points are open markers with "derived: …" in the hover; a value chosen among differing sources gets a
+    dark ring and "‡" (one extra trace, also its legend entry). Each real point's ``customdata`` is the
     quarter id (e.g. "2023-Q2") for drill-down.
     """
     u = _unit(unit)
@@ -575,9 +636,11 @@ def time_series(
     reported_any = [False] * len(quarters)
     any_derived = False
     values_seen: list[float] = []
+    conflicts: dict[str, list] = {"x": [], "y": []}
     for ci, code in enumerate(countries):
         name = _name(code, names)
-        color = theme.TOTAL_COLOR if code == TOTAL else theme.palette_color(ci - (TOTAL in countries))
+        color = theme.TOTAL_COLOR if code == TOTAL else theme.line_color(ci - (TOTAL in countries))
+        symbol, dash = theme.series_style(ci)
         by_q = {r["period"]: r for r in series.filter(pl.col("country_iso3") == code).iter_rows(named=True)}
         ys: list[float | None] = []
         symbols: list[str] = []
@@ -587,7 +650,7 @@ def time_series(
             v = None if r is None or _missing(r["value"]) else float(r["value"])
             ys.append(v)
             if v is None:
-                symbols.append("circle")
+                symbols.append(symbol)
                 texts.append("")
                 gaps_x.append(label)
                 gaps_y.append(ci)
@@ -598,8 +661,11 @@ def time_series(
             values_seen.append(v)
             derived = r["status"] == DERIVED
             any_derived |= derived
-            symbols.append("circle-open" if derived else "circle")
+            symbols.append(f"{symbol}-open" if derived else symbol)
             texts.append(_hover(f"<b>{_esc(name)}</b>, {label}", value_text(v, u), *_provenance(r)))
+            if r.get("conflict"):
+                conflicts["x"].append(label)
+                conflicts["y"].append(v)
         traces.append(
             go.Scatter(
                 name=_esc(name),
@@ -610,7 +676,7 @@ def time_series(
                 hovertemplate="%{text}<extra></extra>",
                 mode="lines+markers",
                 connectgaps=False,
-                line={"color": color, "width": 2},
+                line={"color": color, "width": 2, "dash": dash},
                 marker={"color": color, "size": 8, "symbol": symbols, "line": {"color": color, "width": 2}},
                 legendgroup=code,
                 meta={"country": code},
@@ -631,6 +697,28 @@ def time_series(
                     "line": {"width": 2},
                 },
                 hoverinfo="skip",
+            )
+        )
+
+    if conflicts["x"]:
+        traces.append(
+            go.Scatter(
+                name=_conflict_key(),
+                x=conflicts["x"],
+                y=conflicts["y"],
+                mode="markers+text",
+                text=[theme.CONFLICT_MARK] * len(conflicts["x"]),
+                textposition="top center",
+                textfont={"size": 14, "color": theme.OUTLINE_COLOR},
+                marker={
+                    "symbol": "circle-open",
+                    "size": 17,
+                    "color": theme.OUTLINE_COLOR,
+                    "line": {"width": 1.5, "color": theme.OUTLINE_COLOR},
+                },
+                hoverinfo="skip",  # the point under the ring keeps its hover and click
+                cliponaxis=False,
+                meta={"role": "conflict"},
             )
         )
 
@@ -688,9 +776,15 @@ def time_series(
         "yaxis": yaxis,
         "shapes": shapes,
         "hovermode": "closest",
-        # one line needs no legend; the "not reported" strip is labelled on its own axis
-        "showlegend": len(countries) > 1,
-        "meta": {"indicator": indicator.id, "measure": measure, "unit": u.id, "quarters": quarters},
+        # one line needs no legend unless a mark needs its key; the "not reported" strip has its own axis
+        "showlegend": len(countries) > 1 or any_derived or bool(conflicts["x"]),
+        "meta": {
+            "indicator": indicator.id,
+            "measure": measure,
+            "unit": u.id,
+            "quarters": quarters,
+            "conflicts": len(conflicts["x"]),
+        },
     }
     if strip:
         n = len(countries)
@@ -758,7 +852,8 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figur
 
     Each figure is one horizontal bar over its own dates, labelled with its value: never split into quarters.
     A year-to-date figure without a stated end is a marker at 1 January (its end is unknown, so no bar
-    length is invented); a stock as of a date is a diamond on that day.
+    length is invented); a stock as of a date is a diamond on that day. A derived figure is hatched (or an
+    open marker); one chosen among differing sources is outlined and marked ‡ after its value.
     """
     u = _unit(unit)
     subtitle = _("{title} · {unit} · each figure drawn over the dates it covers").format(
@@ -795,11 +890,13 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figur
         if kind == "ytd_open":
             dates = _("from {date}, end not stated").format(date=_date_text(start))
         hover = _hover(f"<b>{_esc(label)}</b>", dates, vtext, *_provenance(r))
-        g = groups.setdefault(kind, {k: [] for k in ("y", "base", "x", "text", "hover", "derived", "id")})
+        keys = ("y", "base", "x", "text", "hover", "derived", "conflict", "id")
+        g = groups.setdefault(kind, {k: [] for k in keys})
         g["y"].append(label)
         g["text"].append(vtext)
         g["hover"].append(hover)
         g["derived"].append(r["status"] == DERIVED)
+        g["conflict"].append(bool(r.get("conflict")))
         g["id"].append(r["period"])
         if kind in ("date", "ytd_open"):
             g["x"].append(start.isoformat())
@@ -809,66 +906,79 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figur
 
     traces: list[go.BaseTraceType] = []
     for kind in SPAN_TYPES:
-        g = groups.get(kind)
-        if not g:
+        whole = groups.get(kind)
+        if not whole:
             continue
         color = _SPAN_COLORS[kind]
-        if kind in ("date", "ytd_open"):
-            traces.append(
-                go.Scatter(
-                    name=_(SPAN_TYPES[kind]),
-                    x=g["x"],
-                    y=g["y"],
-                    mode="markers+text",
-                    text=g["text"],
-                    textposition="middle right",
-                    hovertext=g["hover"],
-                    hovertemplate="%{hovertext}<extra></extra>",
-                    customdata=g["id"],
-                    marker={
-                        "symbol": ["diamond-open" if d else "diamond" for d in g["derived"]]
-                        if kind == "date"
-                        else ["triangle-right-open" if d else "triangle-right" for d in g["derived"]],
-                        "size": 11,
-                        "color": color,
-                        "line": {"color": color, "width": 1.5},
-                    },
-                    cliponaxis=False,
-                )
-            )
-        else:
-            traces.append(
-                go.Bar(
-                    name=_(SPAN_TYPES[kind]),
-                    orientation="h",
-                    y=g["y"],
-                    base=g["base"],
-                    x=g["x"],
-                    text=g["text"],
-                    textposition="outside",
-                    hovertext=g["hover"],
-                    hovertemplate="%{hovertext}<extra></extra>",
-                    customdata=g["id"],
-                    marker={
-                        "color": color,
-                        "pattern": {
-                            "shape": ["/" if d else "" for d in g["derived"]],
-                            "fgcolor": "#FFFFFF",
-                            "bgcolor": color,
-                            "size": 12,
-                            "solidity": 0.25,
+        # the figures chosen among differing sources in a trace of their own (same legend group): outlined
+        # and marked ‡, while the legend's swatch for the kind keeps the plain style
+        shown_in_legend = False
+        for conflict in (False, True):
+            keep = [i for i, c in enumerate(whole["conflict"]) if c is conflict]
+            if not keep:
+                continue
+            g = {k: [v[i] for i in keep] if v else v for k, v in whole.items()}
+            common = {
+                "name": _(SPAN_TYPES[kind]),
+                "legendgroup": kind,
+                "showlegend": not shown_in_legend,
+                "y": g["y"],
+                "x": g["x"],
+                "text": g["text"],
+                "texttemplate": f"%{{text}} {theme.CONFLICT_MARK}" if conflict else "%{text}",
+                "hovertext": g["hover"],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+                "customdata": g["id"],
+                "cliponaxis": False,
+            }
+            shown_in_legend = True
+            if kind in ("date", "ytd_open"):
+                symbol = "diamond" if kind == "date" else "triangle-right"
+                traces.append(
+                    go.Scatter(
+                        **common,
+                        mode="markers+text",
+                        textposition="middle right",
+                        marker={
+                            "symbol": [f"{symbol}-open" if d else symbol for d in g["derived"]],
+                            "size": 11,
+                            "color": color,
+                            "line": {
+                                "color": theme.OUTLINE_COLOR if conflict else color,
+                                "width": 2.5 if conflict else 1.5,
+                            },
                         },
-                        "line": {"width": 0},
-                    },
-                    cliponaxis=False,
+                    )
                 )
-            )
+            else:
+                traces.append(
+                    go.Bar(
+                        **common,
+                        orientation="h",
+                        base=g["base"],
+                        textposition="outside",
+                        marker={
+                            "color": color,
+                            "pattern": {
+                                "shape": ["/" if d else "" for d in g["derived"]],
+                                "fgcolor": "#FFFFFF",
+                                "bgcolor": color,
+                                "size": 12,
+                                "solidity": 0.25,
+                            },
+                            "line": {"color": theme.OUTLINE_COLOR, "width": 2.5 if conflict else 0},
+                        },
+                    )
+                )
+    n_conflicts = sum(sum(g["conflict"]) for g in groups.values())
+    if n_conflicts:
+        traces.append(_conflict_legend())
 
     first = rows["period_start"].min()
     last_candidates = [d for d in (rows["period_end"].max(), rows["period_start"].max()) if d is not None]
     last = max(last_candidates)
     # Room on the right for the value written after the last bar / marker.
-    pad = timedelta(days=max(120, round((last - first).days * 0.22)))
+    pad = timedelta(days=max(120, round((last - first).days * (0.26 if n_conflicts else 0.22))))
     x_range = [(first - timedelta(days=20)).isoformat(), (last + pad).isoformat()]
     fig = go.Figure(data=traces)
     fig.update_layout(
@@ -885,7 +995,12 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figur
             "showgrid": False,
         },
         height=max(240, 130 + 26 * len(categories)),
-        meta={"indicator": indicator.id, "unit": u.id, "periods": rows["period"].to_list()},
+        meta={
+            "indicator": indicator.id,
+            "unit": u.id,
+            "periods": rows["period"].to_list(),
+            "conflicts": n_conflicts,
+        },
     )
     return _finish(fig)
 
@@ -910,11 +1025,13 @@ def months_bar(months: list[Figure], indicator: Indicator, unit: str, quarter_la
         )
 
     labels = [m.period_label for m in months]
+    conflicts = [bool(m.conflict) for m in reported]
     bar = go.Bar(
         name=_esc(_name(country)),
         x=[m.period_label for m in reported],
         y=[m.value for m in reported],
         text=[value_text(m.value, u) for m in reported],
+        texttemplate=_marked_text(conflicts),
         textposition="outside",
         cliponaxis=False,
         customdata=[m.period for m in reported],
@@ -932,9 +1049,13 @@ def months_bar(months: list[Figure], indicator: Indicator, unit: str, quarter_la
                 "size": 12,
                 "solidity": 0.25,
             },
-            "line": {"width": 0},
+            "line": {
+                "color": [theme.OUTLINE_COLOR if c else theme.PALETTE[0] for c in conflicts],
+                "width": [2.5 if c else 0 for c in conflicts],
+            },
         },
         width=0.6,
+        showlegend=False,
     )
     annotations = [
         _note(
@@ -951,7 +1072,7 @@ def months_bar(months: list[Figure], indicator: Indicator, unit: str, quarter_la
     ]
     top = max(m.value for m in reported)
     low = min(0.0, min(m.value for m in reported))
-    fig = go.Figure(data=[bar])
+    fig = go.Figure(data=[bar, _conflict_legend()] if any(conflicts) else [bar])
     fig.update_layout(
         template=TEMPLATE,
         title=_title(title, subtitle),
@@ -963,8 +1084,13 @@ def months_bar(months: list[Figure], indicator: Indicator, unit: str, quarter_la
             "rangemode": "tozero",
         },
         annotations=annotations,
-        showlegend=False,
-        meta={"indicator": indicator.id, "unit": u.id, "months": [m.period for m in months]},
+        showlegend=any(conflicts),  # the key of the ‡ mark
+        meta={
+            "indicator": indicator.id,
+            "unit": u.id,
+            "months": [m.period for m in months],
+            "conflicts": sum(conflicts),
+        },
     )
     return _finish(fig)
 
@@ -976,6 +1102,8 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
     Named countries are sorted by share, then "Other countries", then - when the published shares add up to
     less than 100% - a grey "Not itemised in the source" remainder (computed: 100% minus the shares).
     ``customdata`` is the ISO3 code ("OTH" for other countries, "" for the remainder) for click-to-select.
+    Every slice has a thin dark outline (a light slice still has a 3:1 edge); a derived share is hatched; a
+    share chosen among differing sources is pulled out, outlined thicker and marked ‡ after its value.
     """
     u = _unit("percent")
     counterpart = counterpart_phrase(indicator)
@@ -992,6 +1120,7 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
     others = [r for r in rows.iter_rows(named=True) if r["country_iso3"] == OTHER]
     ordered = named + others
     labels, values, codes, colors, hovers, patterns = [], [], [], [], [], []
+    conflicts: list[bool] = []
     for i, r in enumerate(ordered):
         code = r["country_iso3"]
         labels.append(_esc(_name(code)))
@@ -1004,6 +1133,7 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
         else:
             colors.append(theme.palette_color(i))
         patterns.append("/" if r["status"] == DERIVED else "")
+        conflicts.append(bool(r.get("conflict")))
         hovers.append(
             _hover(
                 f"<b>{_esc(_name(code))}</b>",
@@ -1031,6 +1161,7 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
         codes.append("")
         colors.append(theme.NOT_REPORTED_COLOR)
         patterns.append("")
+        conflicts.append(False)
         hovers.append(
             _hover(
                 f"<b>{_esc(_('Not itemised in the source'))}</b>",
@@ -1063,13 +1194,14 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
         rotation=0,
         text=[value_text(v, u) for v in values],
         textinfo="text",
+        texttemplate=_marked_text(conflicts),
         textposition="inside",
         insidetextorientation="horizontal",
         hovertext=hovers,
         hovertemplate="%{hovertext}<extra></extra>",
         marker={
             "colors": colors,
-            "line": {"color": "#FFFFFF", "width": 1},
+            "line": {"color": theme.OUTLINE_COLOR, "width": [2.5 if c else 0.75 for c in conflicts]},
             # plotly.js paints a patterned pie slice transparent unless its background is given
             "pattern": {
                 "shape": patterns,
@@ -1079,6 +1211,7 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
                 "solidity": 0.25,
             },
         },
+        pull=[0.06 if c else 0 for c in conflicts],
         showlegend=True,
     )
     fig = go.Figure(data=[pie])
@@ -1088,7 +1221,21 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
         annotations=annotations,
         uniformtext={"mode": "hide", "minsize": 10},
         margin={"l": 16, "r": 16, "t": 16, "b": 32},
-        meta={"indicator": indicator.id, "period": period_label, "sum": total, "remainder": remainder},
+        # the key of the ‡ mark heads the legend of the slices
+        legend={
+            "title": {
+                "text": _conflict_key() if any(conflicts) else "",
+                "side": "top",
+                "font": {"size": theme.NOTE_SIZE, "color": theme.MUTED_TEXT_COLOR},
+            }
+        },
+        meta={
+            "indicator": indicator.id,
+            "period": period_label,
+            "sum": total,
+            "remainder": remainder,
+            "conflicts": sum(conflicts),
+        },
     )
     return _finish(fig)
 

@@ -16,6 +16,18 @@ Colour choices
   considered; its light end is a yellow close to the grey land in lightness and its dark end dominates
   small values.)
 * ``NOT_REPORTED_COLOR``: a light neutral grey, used for every "no figure" mark (map land, remainder slice).
+* Lines and markers (WCAG 1.4.11, 3:1 for graphics needed to read the chart): three Okabe-Ito hues are too
+  light on the white plot for a 2 px line (sky blue 2.3:1, yellow 1.3:1; orange 2.3:1 is only a map fill).
+  The trend draws its lines and markers in ``LINE_PALETTE``: the same hues (within 10 degrees of CIELAB
+  hue), with sky blue darkened to 3.1:1 and yellow to a dark olive, 7:1 (which keeps it apart from
+  vermillion under protanopia and deuteranopia); tests/test_a11y.py checks the contrast of every drawn
+  line, marker and outline and simulates the colour-vision deficiencies on this palette too. Donut
+  slices get a thin dark outline (``OUTLINE_COLOR``), so a light slice (yellow, sky blue, the "Other
+  countries" grey, the remainder) still has a 3:1 edge against the white page. Bars are already >= 3:1.
+* Identity never rests on colour alone: each line of the trend has its own marker symbol and dash pattern
+  (``series_style``); a derived value is an open marker or a hatched bar / slice; a value chosen among
+  differing sources carries ``CONFLICT_MARK`` (‡) next to it and a dark outline (``OUTLINE_COLOR``) on
+  its bar, slice or country, with a legend entry or note that says what the mark means.
 
 Fonts: a system font stack only; the app runs offline, so no web fonts are fetched.
 """
@@ -78,6 +90,32 @@ TITLE_SIZE = 15
 SUBTITLE_SIZE = 12
 NOTE_SIZE = 11
 
+#: The trend's line and marker colours: PALETTE's hues, each at least 3:1 on white (module docstring).
+LINE_PALETTE: tuple[str, ...] = (
+    OKABE_ITO["blue"],  # 5.2:1
+    OKABE_ITO["vermillion"],  # 3.9:1
+    OKABE_ITO["bluish_green"],  # 3.4:1
+    OKABE_ITO["reddish_purple"],  # 3.1:1
+    "#189ADE",  # sky blue, darker: 3.1:1
+    "#605A08",  # yellow, darkened to a dark olive: 7.1:1
+)
+TAIL_LINE_COLORS = ("#767676", "#595959", "#8C8C8C", "#3D3D3D")  # past LINE_PALETTE: greys >= 3:1
+#: Per line of the trend, in order: a marker symbol and a dash pattern (24 distinct pairs), so a line is
+#: told apart without its colour; a derived point is the symbol's open variant (``<symbol>-open``).
+SERIES_SYMBOLS = (
+    "circle",
+    "square",
+    "diamond",
+    "triangle-up",
+    "triangle-down",
+    "pentagon",
+    "hexagon",
+    "star",
+)
+SERIES_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+OUTLINE_COLOR = "#222222"  # outlines that must stand out (15.9:1 on white): conflict marks, donut slices
+CONFLICT_MARK = "‡"  # next to a value chosen among sources that differ
+
 MARGIN = {"l": 56, "r": 24, "t": 16, "b": 48, "pad": 0}
 
 
@@ -94,6 +132,18 @@ def separators(lang: str | None = None) -> str:
 def palette_color(i: int) -> str:
     """The i-th qualitative colour; past the palette, greys (a repeated hue would read as one country)."""
     return PALETTE[i] if i < len(PALETTE) else TAIL_COLORS[(i - len(PALETTE)) % len(TAIL_COLORS)]
+
+
+def line_color(i: int) -> str:
+    """The i-th line colour of the trend (>= 3:1 on white); past the palette, greys."""
+    if i < len(LINE_PALETTE):
+        return LINE_PALETTE[i]
+    return TAIL_LINE_COLORS[(i - len(LINE_PALETTE)) % len(TAIL_LINE_COLORS)]
+
+
+def series_style(i: int) -> tuple[str, str]:
+    """(marker symbol, dash pattern) of the i-th line of a chart: a distinct pair for the first 24 lines."""
+    return SERIES_SYMBOLS[i % len(SERIES_SYMBOLS)], SERIES_DASHES[i % len(SERIES_DASHES)]
 
 
 def _axis() -> dict:

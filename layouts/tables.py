@@ -1,4 +1,7 @@
-"""The table of figures shown: one row per figure, with its value, how it was obtained and its source."""
+"""The table of figures shown: one row per figure, with its value, how it was obtained and its source.
+
+A value chosen among sources that differ carries the charts' mark, ‡, after the value and before the words
+that say so in "How obtained" (the symbol is hidden from screen readers, which read the words)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from dashboard.countries import country_name
 from dashboard.figures import derivation_text
 from dashboard.formatting import fmt_plain, fmt_value
 from dashboard.i18n import N_, _, ngettext
+from dashboard.theme import CONFLICT_MARK
 from dashboard.views import label_of
 
 
@@ -32,6 +36,16 @@ def _how(row: dict) -> str:
         ).format(n=n)
     # the overview's status word, capitalised: a bare "Published" msgid is the downloads' date column
     return _("published").capitalize()
+
+
+def _mark(text: str, before: bool) -> html.Span:
+    """The visible ‡ of a value chosen among differing sources (aria-hidden: the row says it in words)."""
+    return html.Span(
+        f"{CONFLICT_MARK} " if before else f" {CONFLICT_MARK}",
+        className="conflict-mark",
+        title=text,
+        **{"aria-hidden": "true"},
+    )
 
 
 HEADERS = (N_("Country"), N_("Period"), N_("Measure"), N_("Value"), N_("How obtained"), N_("Source"))
@@ -65,7 +79,9 @@ def figures_table(
     }
     head = html.Thead(html.Tr([html.Th(_(h), scope="col") for h in HEADERS]))
     body = []
+    chosen = _("chosen among sources that differ")
     for r in rows.iter_rows(named=True):
+        conflict = bool(r["conflict"])
         srcs = [by_id[i] for i in r["source_ids"] if i in by_id]
         # one line per document; the verbatim quotes are its tooltip
         grouped: dict[tuple[str, str, str], list[str]] = {}
@@ -87,11 +103,13 @@ def figures_table(
                     html.Td(label_of(r["period"], r["period_type"])),
                     html.Td(cat.measure(r["measure"]).label),
                     html.Td(
-                        fmt_value(r["value"], r["unit"]),
+                        [fmt_value(r["value"], r["unit"]), _mark(chosen, before=False)]
+                        if conflict
+                        else fmt_value(r["value"], r["unit"]),
                         className="text-end text-nowrap",
                         **{"data-value": repr(r["value"])},
                     ),
-                    html.Td(_how(r)),
+                    html.Td([_mark(chosen, before=True), _how(r)] if conflict else _how(r)),
                     html.Td(source_cells),
                 ]
             )

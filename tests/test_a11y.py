@@ -124,6 +124,150 @@ def test_keyboard_skip_link_and_control_order(page, base_url):
     assert page.watch.console_errors == []
 
 
+# Every element the keyboard can reach, in DOM order, each tagged data-kb=<index> (a radio group counts
+# once: its checked radio, else its first). Visible ones only: display:none, visibility:hidden and inert are
+# skipped.
+TAB_STOPS_JS = """() => {
+  const sel = 'a[href], area[href], button, input, select, textarea, iframe, summary, [tabindex], '
+            + '[contenteditable=""], [contenteditable="true"]';
+  const out = [];
+  for (const el of document.querySelectorAll(sel)) {
+    if (el.tabIndex < 0 || el.disabled || el.type === 'hidden' || el.closest('[inert]')) continue;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === 'hidden' || el.getClientRects().length === 0) continue;
+    if (el.type === 'radio' && el.name) {
+      const group = Array.from(document.querySelectorAll('input[type=radio]'))
+                         .filter(r => r.name === el.name);
+      if (el !== (group.find(r => r.checked) || group[0])) continue;
+    }
+    el.setAttribute('data-kb', String(out.length));
+    const label = el.innerText || el.getAttribute('aria-label') || el.getAttribute('href') || '';
+    out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' ' + label.trim().slice(0, 40));
+  }
+  return out;
+}"""
+# Where the focus is: its data-kb index, whether it shows a focus indicator, its box in page coordinates.
+ACTIVE_JS = """() => {
+  const el = document.activeElement;
+  const cs = getComputedStyle(el);
+  const r = el.getBoundingClientRect();
+  return {tag: el.tagName.toLowerCase(), kb: el.getAttribute('data-kb'), href: el.getAttribute('href') || '',
+          text: (el.innerText || '').trim().slice(0, 40),
+          visible: (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0)
+                   || (cs.boxShadow && cs.boxShadow !== 'none'),
+          top: r.top + window.scrollY, left: r.left + window.scrollX};
+}"""
+# Controls taken out of the Tab order (tabindex=-1) though visible and not hidden from assistive technology:
+# a mouse user could use them, a keyboard user could not.
+UNREACHABLE_JS = """() => Array.from(document.querySelectorAll(
+    'a[href], button, input, select, textarea, summary, [role=button], [role=link], [role=tab]'))
+  .filter(el => el.tabIndex < 0 && !el.disabled && el.type !== 'hidden' && el.getClientRects().length > 0
+                && getComputedStyle(el).visibility !== 'hidden' && !el.closest('[aria-hidden=true], [inert]'))
+  .map(el => el.outerHTML.slice(0, 120))"""
+KEYBOARD_PAGES = ("/", "/country/UZB", "/briefing?period=2023-Q2")
+
+
+def tab_walk(page, limit: int) -> list[dict]:
+    """Tab from the top of the page until the focus leaves it (the body has it again); at most ``limit``
+    stops."""
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        f = page.evaluate(ACTIVE_JS)
+        if f["tag"] == "body":
+            break
+        stops.append(f)
+    return stops
+
+
+def reading_order_breaks(stops: list[dict], line: float = 24) -> list[tuple[dict, dict]]:
+    """Pairs of consecutive stops where the second comes before the first when read (left to right on a
+    line, lines top to bottom; stops whose tops differ by less than ``line`` px are on one line)."""
+    out = []
+    for a, b in itertools.pairwise(stops):
+        if b["top"] < a["top"] - line or (abs(b["top"] - a["top"]) < line and b["left"] < a["left"] - 4):
+            out.append((a, b))
+    return out
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", KEYBOARD_PAGES)
+def test_keyboard_reaches_everything_in_order_with_a_visible_focus_and_no_trap(page, base_url, path):
+    page.goto(base_url + path)
+    wait_ready(page, path)
+    dom = page.evaluate(TAB_STOPS_JS)
+    assert len(dom) > 10, dom
+    assert page.evaluate(UNREACHABLE_JS) == []
+    stops = tab_walk(page, limit=len(dom) + 10)
+    assert stops and stops[0]["text"] == "Skip to content", stops[:1]
+    # every interactive element, each once, in DOM order (no positive tabindex, nothing skipped)
+    order = [int(f["kb"]) if f["kb"] is not None else None for f in stops]
+    missed = [dom[i] for i in range(len(dom)) if i not in order]
+    assert order == list(range(len(dom))), f"Tab order {order}; not reached: {missed}"
+    # ... which is also the visual reading order
+    breaks = reading_order_breaks(stops)
+    assert not breaks, f"Tab goes back up or left: {[(a['text'], b['text']) for a, b in breaks]}"
+    invisible = [dom[int(f["kb"])] for f in stops if not f["visible"]]
+    assert not invisible, f"focus not visible on: {invisible}"
+    # no trap: the last Tab left the page (loop above ended at the body, not at the limit), and Shift+Tab
+    # walks back through the last stops
+    assert len(stops) == len(dom)
+    for expected in (len(dom) - 1, len(dom) - 2, len(dom) - 3):
+        page.keyboard.press("Shift+Tab")
+        assert page.evaluate(ACTIVE_JS)["kb"] == str(expected)
+    assert page.watch.console_errors == []
+
+
+def tab_to(page, href_part: str, limit: int = 80) -> dict:
+    """Press Tab until the focused link's href contains ``href_part``; the focused element."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        f = page.evaluate(ACTIVE_JS)
+        if href_part in f["href"]:
+            return f
+    raise AssertionError(f"no link to {href_part!r} within {limit} Tab presses")
+
+
+@pytest.mark.browser
+def test_enter_on_an_overview_card_opens_the_explorer(page, base_url):
+    page.goto(base_url + "/")
+    wait_ready(page, "/")
+    card = tab_to(page, "indicator=trp_issued")
+    assert card["visible"]
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/explore?indicator=trp_issued*")
+    wait_ready(page, "/explore")
+    assert "Temporary residence permits issued" in page.text_content("#indicator")
+    assert page.watch.console_errors == []
+
+
+@pytest.mark.browser
+def test_enter_on_a_briefing_quarter_opens_that_quarter(page, base_url):
+    page.goto(base_url + "/briefing?period=2023-Q2")
+    wait_ready(page, "/briefing")
+    tab_to(page, "period=2023-Q1")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/briefing?period=2023-Q1*")
+    page.wait_for_selector('.briefing[data-period="2023-Q1"]')
+    assert page.watch.console_errors == []
+
+
+@pytest.mark.browser
+def test_enter_on_the_language_switch_changes_the_language(page, base_url):
+    page.goto(base_url + "/country/UZB")
+    wait_ready(page, "/country/UZB")
+    assert page.evaluate("() => document.documentElement.lang") == "en"
+    tab_to(page, "lang=ru")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.documentElement.lang === 'ru'")
+    assert "lang=ru" in page.url and "/country/UZB" in page.url
+    page.wait_for_function(
+        "() => document.querySelector('h1') && document.querySelector('h1').textContent"
+        ".includes('Узбекистан')"
+    )
+    assert page.watch.console_errors == []
+
+
 # -- charts: text alternatives ----------------------------------------------------------------------
 CHART_IDS = ("map", "donut", "series", "spans")
 
@@ -306,6 +450,204 @@ def test_map_classes_meet_non_text_contrast():
     # more is darker: the ramp's relative luminance falls monotonically
     lum = [contrast(c, "#FFFFFF") for _, c in theme.SEQUENTIAL]
     assert lum == sorted(lum)
+
+
+# Views whose charts, between them, draw every kind of mark: many trend lines (all the line colours, symbols
+# and dashes), derived and conflicting values, a donut with light slices, spans, the months of a quarter.
+CHART_VIEWS = (
+    "?indicator=trp_issued&countries=UZB,RUS,KGZ,TJK,CHN,IND,TUR,AZE,BLR&period=2023-Q2",
+    "?indicator=foreign_workers_permit_holders&measure=share_pct&unit=percent&period=2023-09-01&ptype=date",
+    "?indicator=remittance_inflow&measure=amount&unit=USD_mn&period=2025-H1&ptype=half",
+    "?indicator=remittance_outflow&period=2023-Q2",
+    "?indicator=arrivals",
+    "?indicator=remittance_outflow&period=2023-Q2&drill=2023-Q2",
+)
+
+
+@pytest.fixture(scope="module")
+def chart_figures():
+    from dashboard import panels
+    from dashboard.data import get_store
+    from dashboard.state import parse_query
+
+    store = get_store()
+    out = []
+    for view in CHART_VIEWS:
+        state = parse_query(view, store)
+        for chart in CHART_IDS:
+            out.append((f"{view} {chart}", panels.BUILDERS[chart](store, state).figure))
+    return out
+
+
+def _each(value, n: int) -> list:
+    return list(value) if isinstance(value, list | tuple) else [value] * n
+
+
+def drawn_marks(trace) -> list[tuple[str, list[str]]]:
+    """Every mark a trace draws (a line, each marker, bar or slice; legend-only entries included) with the
+    colours that draw it: its fill and, when it has one, its outline (an open marker: its colour only)."""
+    marks = []
+    if trace.type == "scatter":
+        n = len(trace.x or ())
+        mode = trace.mode or "lines+markers"
+        if "lines" in mode:
+            marks.append((f"{trace.name}: line", [trace.line.color]))
+        if "markers" in mode:
+            m = trace.marker
+            symbols, fills = _each(m.symbol or "circle", n), _each(m.color, n)
+            edges, widths = _each(m.line.color, n), _each(m.line.width or 0, n)
+            for i in range(n):
+                colours = [fills[i]] + (
+                    [edges[i]] if widths[i] and not str(symbols[i]).endswith("-open") else []
+                )
+                marks.append((f"{trace.name}: marker {i}", colours))
+    elif trace.type == "bar":
+        n = len(trace.x or ())
+        fills, edges = _each(trace.marker.color, n), _each(trace.marker.line.color, n)
+        widths = _each(trace.marker.line.width or 0, n)
+        marks += [
+            (f"{trace.name}: bar {i}", [fills[i]] + ([edges[i]] if widths[i] else [])) for i in range(n)
+        ]
+    elif trace.type == "pie":
+        n = len(trace.values or ())
+        edges, widths = _each(trace.marker.line.color, n), _each(trace.marker.line.width or 0, n)
+        marks += [
+            (f"slice {trace.labels[i]}", [trace.marker.colors[i]] + ([edges[i]] if widths[i] else []))
+            for i in range(n)
+        ]
+    return [(what, [c for c in colours if c]) for what, colours in marks]
+
+
+def test_every_line_marker_bar_and_slice_meets_non_text_contrast(chart_figures):
+    """WCAG 1.4.11: each mark that carries data has a fill or an outline of at least 3:1 on the plot."""
+    seen = Counter()
+    for name, fig in chart_figures:
+        background = fig.layout.plot_bgcolor or fig.layout.template.layout.plot_bgcolor
+        for trace in fig.data:
+            for what, colours in drawn_marks(trace):
+                seen[trace.type] += 1
+                assert colours, f"{name}: {what} has no colour"
+                best = max(contrast(c, background) for c in colours)
+                assert best >= 3.0, f"{name}: {what} {colours} on {background}: {best:.2f}"
+            if trace.type == "choropleth":  # a conflict outline stands out from the land and the borders
+                widths = _each(trace.marker.line.width, len(trace.locations))
+                edges = _each(trace.marker.line.color, len(trace.locations))
+                for code, width, edge in zip(trace.locations, widths, edges, strict=True):
+                    if width > 0.5:
+                        for other in ("#FFFFFF", theme_colour("NOT_REPORTED_COLOR")):
+                            assert contrast(edge, other) >= 3.0, f"{name}: outline of {code}"
+    # the views drew every kind of mark, and many of them (the test cannot pass by drawing nothing)
+    assert seen["scatter"] > 30 and seen["bar"] >= 5 and seen["pie"] >= 10, seen
+
+
+def theme_colour(name: str) -> str:
+    from dashboard import theme
+
+    return getattr(theme, name)
+
+
+def test_trend_lines_differ_by_symbol_and_dash_not_by_colour_only(chart_figures):
+    trends = [(n, f) for n, f in chart_figures if "quarters" in (f.layout.meta or {})]
+    assert any(len([t for t in f.data if (t.meta or {}).get("country")]) >= 8 for _, f in trends)
+    for name, fig in trends:
+        lines = [t for t in fig.data if (t.meta or {}).get("country")]
+        styles = []
+        for t in lines:
+            base = {str(s).removesuffix("-open") for s in _each(t.marker.symbol, len(t.x))}
+            assert len(base) == 1, f"{name}: {t.name} changes symbol along the line: {base}"
+            styles.append((base.pop(), t.line.dash or "solid"))
+        assert len(set(styles)) == len(styles), f"{name}: two lines look alike but for colour: {styles}"
+
+
+def test_derived_and_conflicting_values_are_marked_by_more_than_colour(chart_figures):
+    """Each figure with a value chosen among differing sources shows the ‡ mark and says what it means."""
+    marked = 0
+    for name, fig in chart_figures:
+        meta = fig.layout.meta or {}
+        n = meta.get("conflicts") or 0
+        keys = [t.name or "" for t in fig.data if t.showlegend is not False]
+        keys += [a.text or "" for a in fig.layout.annotations]
+        keys.append(fig.layout.legend.title.text or "")
+        explained = any("‡" in k and "chosen among sources that differ" in k for k in keys)
+        assert explained == bool(n), f"{name}: {n} conflicting values, key shown: {explained}"
+        if not n:
+            continue
+        marked += 1
+        assert "marked ‡" in meta["summary"]
+        templates = [
+            x
+            for t in fig.data
+            if t.type != "choropleth"
+            for x in _each(t.texttemplate, len(t.values if t.type == "pie" else t.x or ()))
+        ]
+        texts = [x for t in fig.data if t.type == "scatter" for x in _each(t.text, len(t.x or ()))]
+        outlined = [
+            w
+            for t in fig.data
+            if t.type == "choropleth"
+            for w in _each(t.marker.line.width, len(t.locations))
+        ]
+        assert (
+            any(x and x.endswith("‡") for x in templates) or "‡" in texts or any(w > 0.5 for w in outlined)
+        ), f"{name}: the ‡ mark is not drawn"
+    assert marked >= 4  # map, donut and spans of the shipped conflicts, at least
+
+
+def test_figures_table_shows_the_conflict_mark_with_words():
+    from dash import html
+
+    from dashboard.data import get_store
+    from dashboard.state import parse_query
+    from dashboard.views import shown_rows
+    from layouts.tables import figures_table
+
+    store = get_store()
+    state = parse_query(CHART_VIEWS[1], store)
+    rows = shown_rows(store, state)
+    table = figures_table(rows, store.sources)
+
+    def texts(node) -> str:
+        if isinstance(node, str):
+            return node
+        children = getattr(node, "children", None)
+        children = children if isinstance(children, list) else [children] if children is not None else []
+        return "".join(texts(c) for c in children)
+
+    body = table.children[0].children[1].children
+    by_country = {texts(tr.children[0]): tr for tr in body}
+    china = by_country["China"]
+    value, how = china.children[3], china.children[4]
+    assert texts(value) == "26.0% ‡" and texts(how) == "‡ Published; chosen among 2 sources that differ"
+    mark = value.children[1]
+    assert (
+        isinstance(mark, html.Span) and getattr(mark, "aria-hidden") == "true"
+    )  # the words are read instead
+    assert mark.title == "chosen among sources that differ"
+    assert "‡" not in texts(by_country["India"])
+
+
+@pytest.mark.parametrize("deficiency", [None, *CVD])
+def test_line_palette_stays_distinguishable_under_colour_vision_deficiencies(deficiency):
+    from dashboard import theme
+
+    matrix = CVD.get(deficiency) if deficiency else None
+    colours = [*theme.LINE_PALETTE, theme.TOTAL_COLOR]
+    worst = min((_delta_e(a, b, matrix), a, b) for i, a in enumerate(colours) for b in colours[i + 1 :])
+    assert worst[0] >= 12, (
+        f"{deficiency or 'normal vision'}: lines {worst[1]} and {worst[2]} ({worst[0]:.1f})"
+    )
+    for line, fill in zip(theme.LINE_PALETTE, theme.PALETTE, strict=True):  # the same hue, darker if need be
+        assert contrast(line, "#FFFFFF") >= 3.0
+        assert contrast(line, "#FFFFFF") >= contrast(fill, "#FFFFFF")
+        assert abs(_hue(line) - _hue(fill)) <= 10, (line, fill, _hue(line), _hue(fill))
+
+
+def _hue(colour: str) -> float:
+    """CIELAB hue angle in degrees."""
+    import math
+
+    lab = _lab(_linear(colour))
+    return math.degrees(math.atan2(lab[2], lab[1])) % 360
 
 
 @pytest.mark.parametrize("deficiency", [None, *CVD])

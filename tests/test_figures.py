@@ -171,6 +171,48 @@ def test_choropleth_derived_values_say_so(store):
     assert "derived: " in text["UZB"]
 
 
+def test_choropleth_outlines_values_chosen_among_differing_sources(store):
+    """Shipped data: two work-permit shares of 1 Sep 2023 were chosen among sources that differ."""
+    rows = store.breakdown("foreign_workers_permit_holders", "2023-09-01", "date", "share_pct", "percent")
+    assert set(rows.filter(pl.col("conflict"))["country_iso3"]) == {"CHN", "UZB"}
+    fig = figures.choropleth(
+        rows, ind("foreign_workers_permit_holders"), "share_pct", "percent", "as of 1 September 2023"
+    )
+    values = trace_named(fig, "Share of total")
+    line = dict(
+        zip(
+            values.locations,
+            zip(values.marker.line.color, values.marker.line.width, strict=True),
+            strict=True,
+        )
+    )
+    assert line["CHN"] == line["UZB"] == (theme.OUTLINE_COLOR, 2.5)
+    assert line["IND"] == (theme.BORDER_COLOR, 0.5)
+    assert list(values.locations)[-2:] in (["CHN", "UZB"], ["UZB", "CHN"])  # drawn last: outline on top
+    key = annotation_texts(fig)
+    assert "‡</b> dark outline: chosen among sources that differ (China, Uzbekistan)" in key
+    assert fig.layout.meta["conflicts"] == 2
+    assert "2 values, marked ‡, were chosen among sources that differ." in fig.layout.meta["summary"]
+    # the hover says it in words too
+    text = dict(zip(values.locations, values.text, strict=True))
+    assert "chosen among 2 sources" in text["CHN"]
+    # no conflict: no outline, no key line
+    clean = rows.with_columns(pl.lit(False).alias("conflict"))
+    fig = figures.choropleth(clean, ind("foreign_workers_permit_holders"), "share_pct", "percent", "x")
+    assert set(trace_named(fig, "Share of total").marker.line.width) == {0.5}
+    assert "‡" not in annotation_texts(fig)
+
+
+def test_choropleth_marks_conflicts_it_cannot_draw_in_the_note(trp_share_rows):
+    rows = _with_conflict(trp_share_rows, pl.col("country_iso3") == "UZB")
+    fig = figures.choropleth(
+        rows, ind("trp_issued"), "share_pct", "percent", "Q2 2023", drawable=all_codes() - {"UZB"}
+    )
+    notes = annotation_texts(fig)
+    assert "Uzbekistan 68.8% ‡" in notes
+    assert "‡ chosen among sources that differ" in notes
+
+
 def test_choropleth_empty_is_a_grey_world_with_a_message(trp_share_rows):
     fig = figures.choropleth(trp_share_rows.clear(), ind("trp_issued"), "share_pct", "percent", "Q3 2023")
     assert "No country breakdown reported for Q3 2023" in annotation_texts(fig)
@@ -220,9 +262,64 @@ def test_time_series_marks_derived_points(store):
     fig = figures.time_series(s, ind("trp_issued"), "count", "permits")
     uzb = trace_named(fig, "Uzbekistan")
     i = list(uzb.customdata).index("2023-Q2")
-    assert uzb.marker.symbol[i] == "circle-open"
+    # the second line's own symbol (a square), open: derived
+    assert uzb.marker.symbol[i] == f"{theme.series_style(1)[0]}-open" == "square-open"
     assert "derived: " in uzb.text[i]
     assert trace_named(fig, "Total").marker.symbol[i] == "circle"
+    # the open marker needs its key, even for one line: a legend entry says "derived"
+    assert trace_named(fig, "derived (computed here)").marker.symbol == "circle-open"
+    assert fig.layout.showlegend is True
+
+
+def test_time_series_lines_differ_by_symbol_and_dash_not_colour_only(store):
+    countries = ("TOT", "UZB", "RUS", "KGZ", "TJK", "CHN", "TUR", "AZE", "IND")
+    s = store.series(
+        "border_arrivals", "count", "persons", countries=countries, first="2022-Q1", last="2023-Q4"
+    )
+    fig = figures.time_series(s, ind("border_arrivals"), "count", "persons")
+    lines = [t for t in fig.data if (t.meta or {}).get("country")]
+    assert len(lines) == len(countries)
+    styles = [(t.line.dash, {sym.removesuffix("-open") for sym in t.marker.symbol}) for t in lines]
+    assert all(len(symbols) == 1 for _, symbols in styles)  # one symbol per line (open or filled)
+    pairs = [(dash, symbols.pop()) for dash, symbols in styles]
+    assert len(set(pairs)) == len(pairs), pairs
+    assert pairs[0] == ("solid", "circle")  # Total: black, solid, filled circles
+    assert lines[0].line.color == theme.TOTAL_COLOR
+    assert [t.line.color for t in lines[1:7]] == list(theme.LINE_PALETTE)
+
+
+def _with_conflict(frame: pl.DataFrame, where: pl.Expr, n: int = 3) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.when(where).then(True).otherwise(pl.col("conflict")).alias("conflict"),
+        pl.when(where).then(n).otherwise(pl.col("n_sources")).alias("n_sources"),
+    )
+
+
+def test_time_series_marks_values_chosen_among_differing_sources(store):
+    s = store.series(
+        "trp_issued", "count", "permits", countries=("TOT", "UZB"), first="2022-Q1", last="2023-Q2"
+    )
+    # the shipped quarters have no conflicting value: make Total's Q2 2023 one
+    s = _with_conflict(s, (pl.col("country_iso3") == "TOT") & (pl.col("period") == "2023-Q2"))
+    fig = figures.time_series(s, ind("trp_issued"), "count", "permits")
+    mark = trace_named(fig, "‡ chosen among sources that differ")
+    assert list(mark.x) == ["Q2 2023"]
+    assert list(mark.y) == [trace_named(fig, "Total").y[-1]]
+    assert list(mark.text) == ["‡"]
+    assert mark.marker.symbol == "circle-open" and mark.marker.color == theme.OUTLINE_COLOR
+    assert mark.hoverinfo == "skip"  # the point under the ring keeps its hover and its click
+    assert "chosen among 3 sources" in trace_named(fig, "Total").text[-1]
+    assert fig.layout.meta["conflicts"] == 1
+    assert "1 value, marked ‡, was chosen among sources that differ." in fig.layout.meta["summary"]
+    # without conflicts: no mark, no key
+    fig = figures.time_series(
+        store.series("trp_issued", "count", "permits", countries=("TOT",), first="2022-Q1", last="2023-Q2"),
+        ind("trp_issued"),
+        "count",
+        "permits",
+    )
+    assert not any("‡" in (t.name or "") for t in fig.data)
+    assert "‡" not in fig.layout.meta["summary"]
 
 
 # -- months ---------------------------------------------------------------------------------------------
@@ -245,6 +342,23 @@ def test_months_bar_unreported_month_is_labelled_not_zero(store):
     assert list(fig.layout.xaxis.categoryarray) == ["Apr 2023", "May 2023", "Jun 2023"]
     notes = [a for a in fig.layout.annotations if "not reported" in a.text]
     assert len(notes) == 1 and notes[0].x == "May 2023"
+
+
+def test_months_bar_marks_a_month_chosen_among_differing_sources(store):
+    months = store.months_of_quarter("remittance_outflow", "2023-Q2")
+    months[1] = dataclasses.replace(months[1], conflict=True)
+    fig = figures.months_bar(months, ind("remittance_outflow"), "KZT_bn", "Q2 2023")
+    bar = fig.data[0]
+    assert list(bar.texttemplate) == ["%{text}", "%{text} ‡", "%{text}"]
+    assert "‡" not in " ".join(bar.text)  # the value text itself stays plain (summary, table)
+    assert list(bar.marker.line.width) == [0, 2.5, 0]
+    assert bar.marker.line.color[1] == theme.OUTLINE_COLOR
+    assert fig.layout.showlegend is True and bar.showlegend is False
+    assert trace_named(fig, "‡ chosen among sources that differ").x == (None,)
+    plain = figures.months_bar(
+        store.months_of_quarter("remittance_outflow", "2023-Q2"), ind("remittance_outflow"), "KZT_bn", "Q2"
+    )
+    assert plain.layout.showlegend is False and len(plain.data) == 1
 
 
 def test_months_bar_none_reported(store):
@@ -273,6 +387,25 @@ def test_donut_adds_computed_remainder(store):
     assert pie.marker.colors[i] == theme.NOT_REPORTED_COLOR
     named = [v for c, v in zip(codes, values, strict=True) if c not in ("", "OTH")]
     assert named == sorted(named, reverse=True)
+
+
+def test_donut_marks_shares_chosen_among_differing_sources(store):
+    rows = store.breakdown("foreign_workers_permit_holders", "2023-09-01", "date", "share_pct", "percent")
+    fig = figures.donut(rows, ind("foreign_workers_permit_holders"), "as of 1 September 2023")
+    pie = fig.data[0]
+    codes = list(pie.customdata)
+    marked = {c for c, t in zip(codes, pie.texttemplate, strict=True) if t == "%{text} ‡"}
+    assert marked == {"CHN", "UZB"}
+    for c, pull, width in zip(codes, pie.pull, pie.marker.line.width, strict=True):
+        assert (pull > 0, width) == ((True, 2.5) if c in marked else (False, 0.75)), c
+    assert pie.marker.line.color == theme.OUTLINE_COLOR  # every slice has a dark edge (3:1 on white)
+    assert fig.layout.legend.title.text == "‡ chosen among sources that differ"
+    assert fig.layout.meta["conflicts"] == 2
+    clean = figures.donut(
+        rows.with_columns(pl.lit(False).alias("conflict")), ind("foreign_workers_permit_holders"), "x"
+    )
+    assert not clean.layout.legend.title.text
+    assert set(clean.data[0].texttemplate) == {"%{text}"} and set(clean.data[0].pull) == {0}
 
 
 def test_donut_customdata_is_iso3(store):
@@ -324,6 +457,41 @@ def test_spans_chart_open_ytd_and_stocks_are_markers(store):
         "persons",
     )
     assert trace_named(fig, "As of a date (stock)").type == "scatter"
+
+
+def test_spans_chart_marks_figures_chosen_among_differing_sources(store):
+    rows = store.preferred.filter(
+        (pl.col("indicator") == "arrivals")
+        & (pl.col("measure") == "count")
+        & pl.col("period_type").is_in(SPAN_TYPES)
+        & (pl.col("country_iso3") == "TOT")
+    ).select(
+        "country_iso3",
+        "period",
+        "period_type",
+        "period_start",
+        "period_end",
+        "value",
+        pl.col("method").alias("status"),
+        "derivation",
+        "conflict",
+        "n_sources",
+    )
+    fig = figures.spans_chart(rows, ind("arrivals"), "persons")
+    marked = [t for t in fig.data if t.texttemplate == "%{text} ‡"]
+    # shipped: 2022 and 2024 (years) and Jan-Sep 2025 (year to date) were chosen among differing sources
+    assert sorted(y for t in marked for y in t.y) == ["2022", "2024", "Jan–Sep 2025"]
+    for t in marked:
+        assert t.marker.line.color == theme.OUTLINE_COLOR and t.marker.line.width == 2.5
+        assert t.showlegend is False  # the kind's legend swatch stays plain
+        assert all("chosen among" in h for h in t.hovertext)
+    years = [t for t in fig.data if t.name == "Year"]
+    assert [t.showlegend for t in years] == [True, False]
+    assert years[0].marker.line.width == 0 and years[0].texttemplate == "%{text}"
+    assert trace_named(fig, "‡ chosen among sources that differ").meta == {"role": "conflict"}
+    assert fig.layout.meta["conflicts"] == 3
+    assert "3 values, marked ‡, were chosen among sources that differ." in fig.layout.meta["summary"]
+    assert "‡" not in fig.layout.meta["summary"].split(". 3 values")[0]  # values said plainly
 
 
 def test_spans_chart_empty(store):
