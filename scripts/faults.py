@@ -8,9 +8,10 @@
    Counts failures (status != 200 or no answer). Guards Dash issue #3971 (parallel first bundle requests
    answered 500 by a fresh worker).
 2. Worker killed mid-load: the load of scripts/load.py (same requests) for --kill-seconds; after a third of
-   it one worker gets SIGKILL (by its pid, a child of the gunicorn master this script started). Counts
-   failed requests; a request in flight on the killed worker, or sent on a keep-alive connection it held,
-   can fail; gunicorn starts a replacement worker.
+   it one worker gets SIGKILL (by its pid, a child of the gunicorn master this script started). A request
+   in flight on the killed worker, or sent on a keep-alive connection it held, sees its connection reset
+   with no answer; the client retries it once on a new connection as browsers do (scripts/load.py), and
+   it counts as failed only if that retry fails too. gunicorn starts a replacement worker.
 
 Prints the figures; the LAST line is one JSON object.
 """
@@ -144,6 +145,7 @@ def kill_worker(seconds: float, clients: int) -> dict:
         "kill_requests": result.get("requests"),
         "kill_failed_requests": result.get("errors"),
         "kill_failure_examples": result.get("error_examples"),
+        "kill_retried_after_reset": result.get("retried_after_reset"),
         "kill_requests_per_s": result.get("requests_per_s"),
     }
 
