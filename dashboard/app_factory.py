@@ -11,7 +11,7 @@ from dash import Dash, dcc, html
 from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from dashboard import cache, i18n, security
+from dashboard import cache, i18n, remote, security
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 from dashboard.ids import Ids
 
@@ -47,6 +47,11 @@ def graph_config(app: Dash) -> dict:
 
 def create_app(data_dir: Path | None = None) -> Dash:
     """A new app. Raises DataUnavailable (naming the file and the fix) when the tables are missing."""
+    # DATA_URL=s3://bucket/prefix: the tables come from a bucket, copied into a local mirror directory that
+    # is read like any data directory and re-synced on a background thread (dashboard/remote.py).
+    mirror = remote.from_env() if data_dir is None else None
+    if mirror is not None:
+        data_dir = mirror.start()  # raises DataUnavailable when there is neither bucket nor local mirror
     data_dir = Path(data_dir or os.environ.get("MTM_DATA_DIR", DEFAULT_DIR))
     store = get_store(data_dir)  # fail fast at start-up, with a readable message
 
@@ -63,6 +68,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
     app.index_string = INDEX
     app.interpolate_index = _localized_index(app)
     app.server.config["MTM_DATA_DIR"] = data_dir
+    app.server.config["MTM_MIRROR"] = mirror  # DATA_URL's mirror (None without): /healthz reports the bucket
     app.server.secret_key = os.environ.get("MTM_SECRET_KEY") or os.urandom(32).hex()
 
     app.layout = html.Div(
@@ -122,16 +128,22 @@ def _add_routes(app: Dash, data_dir: Path) -> None:
 
     @server.get("/healthz")
     def healthz():
+        # With DATA_URL: the bucket's state ("bucket ok" or why not, and the version served meanwhile).
+        mirror = server.config.get("MTM_MIRROR")
         try:
             store = get_store(data_dir)
         except DataUnavailable as exc:
-            return jsonify(status="error", data=str(exc), cache=cache.shared().status()), 503
-        # The shared cache is an optimisation: reported, but never a reason for a non-200 answer.
+            bucket = {"bucket": mirror.status(None)} if mirror else {}
+            return jsonify(status="error", data=str(exc), cache=cache.shared().status(), **bucket), 503
+        # The shared cache and the bucket are reported, but never a reason for a non-200 answer while the
+        # data is served (from the local mirror when the bucket is away).
+        bucket = {"bucket": mirror.status(store.version)} if mirror else {}
         return jsonify(
             status="ok",
             data_version=store.version,
             rows=store.observations.height,
             cache=cache.shared().status(),
+            **bucket,
         )
 
     @server.errorhandler(Exception)

@@ -1,6 +1,7 @@
 """The `mtm` command: build the Parquet tables from the cited source CSV, check them, and import new figures
 (`mtm validate FILE`, `mtm import FILE`, `mtm history`; see docs/importing.md); render the quarterly briefing
-(`mtm briefing --lang ru`) and explorer charts (`mtm chart --lang kk`) in English, Russian or Kazakh."""
+(`mtm briefing --lang ru`) and explorer charts (`mtm chart --lang kk`) in English, Russian or Kazakh; publish
+the tables to an S3 bucket for DATA_URL (`mtm publish s3://bucket/prefix`)."""
 
 from __future__ import annotations
 
@@ -138,6 +139,21 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _publish(args: argparse.Namespace) -> int:
+    """Upload data/parquet to the bucket that instances read with DATA_URL: files first, manifest last."""
+    from dashboard.remote import PublishError, publish
+
+    t0 = time.perf_counter()
+    print(f"publishing {args.data} to {args.url}", flush=True)
+    try:
+        version = publish(Path(args.data), args.url, say=lambda line: print(line, flush=True))
+    except PublishError as exc:
+        print(f"error: {exc}; the bucket's data set was not switched.", file=sys.stderr)
+        return 2
+    print(f"published data version {version} in {time.perf_counter() - t0:.2f}s")
+    return 0
+
+
 def view_with_lang(view: str, lang: str | None) -> str:
     """An explorer query string with ``lang=`` set (the chart's language); None leaves the view as given."""
     if not lang:
@@ -188,6 +204,12 @@ def main(argv: list[str] | None = None) -> int:
     h.add_argument("--data", default=str(DEFAULT_DATA_DIR), help=data_help)
     h.add_argument("--json", action="store_true", help="one JSON record per line")
     h.set_defaults(func=_history)
+    p = sub.add_parser(
+        "publish", help="upload the Parquet tables to an S3 bucket for DATA_URL (files first, manifest last)"
+    )
+    p.add_argument("url", help="s3://bucket/prefix (endpoint: DATA_S3_ENDPOINT or AWS_ENDPOINT_URL)")
+    p.add_argument("--data", default=str(PARQUET_DIR), help="the Parquet directory to upload")
+    p.set_defaults(func=_publish)
     from dashboard import pdf
 
     br = sub.add_parser("briefing", help="render the quarterly briefing to an A4 PDF (headless Chromium)")
