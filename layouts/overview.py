@@ -111,9 +111,7 @@ def card(ind: Indicator, h: Headline | None, sources: list[str], fresh=None) -> 
                 [
                     html.Span(fmt_value(cur.value, cur.unit), className="headline-value"),
                     html.Span(
-                        f" {unit_word(cur.value, cur.unit)}"
-                        if not catalogue().unit(cur.unit).short
-                        else "",
+                        f" {unit_word(cur.value, cur.unit)}" if not catalogue().unit(cur.unit).short else "",
                         className="text-muted small",
                     ),
                 ]
