@@ -76,9 +76,14 @@ def first_requests(host: str, port: int) -> list[tuple[str, str, bytes | None]]:
     with urllib.request.urlopen(f"http://{host}:{port}/", timeout=30) as r:
         html = r.read().decode()
     scripts = re.findall(r'<script src="([^"]+)"', html)
+    # the router's callback as the served app declares it (its outputs change with the page shell)
+    with urllib.request.urlopen(f"http://{host}:{port}/_dash-dependencies", timeout=30) as r:
+        deps = json.loads(r.read())
+    dep = next(d for d in deps if [(i["id"], i["property"]) for i in d["inputs"]] == [("url", "pathname")])
+    parts = dep["output"][2:-2].split("...") if dep["output"].startswith("..") else [dep["output"]]
     route = {
-        "output": "page.children",
-        "outputs": {"id": "page", "property": "children"},
+        "output": dep["output"],
+        "outputs": [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True)) for p in parts],
         "inputs": [{"id": "url", "property": "pathname", "value": "/explore"}],
         "state": [{"id": "url", "property": "search", "value": ""}],
         "changedPropIds": ["url.pathname"],
