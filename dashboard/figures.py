@@ -1143,9 +1143,9 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
         )
 
     total = round(sum(values), u.decimals + 1)
-    annotations = [
+    annotations = [  # the period in the hole, in lines short enough to fit it
         _note(
-            f"<b>{_esc(period_label)}</b>",
+            "<b>" + "<br>".join(_esc(line) for line in textwrap.wrap(period_label, 12)) + "</b>",
             x=0.5,
             y=0.5,
             xanchor="center",
