@@ -13,9 +13,7 @@ import hashlib
 import io
 import json
 import math
-import os
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +25,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from dashboard import i18n
+from dashboard.atomic import write_bytes_atomic
 from dashboard.catalogue import Catalogue, catalogue
 from dashboard.countries import OTHER, TOTAL, country_name, is_valid_code
 from dashboard.formatting import fmt_value
@@ -395,28 +394,11 @@ def write_tables(tables: dict[str, pa.Table], out_dir: Path = PARQUET_DIR) -> No
         digest = hashlib.sha256(raw).hexdigest()
         final = out_dir / f"{name}-{digest[:16]}.parquet"
         if not final.exists():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(raw)
-                    os.fchmod(fh.fileno(), 0o644)  # mkstemp makes 0600: the server may run as another user
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, final)
-            finally:
-                Path(tmp).unlink(missing_ok=True)
+            write_bytes_atomic(final, raw)
         entries[name] = {"file": final.name, "sha256": digest, "rows": table.num_rows}
-    fd, tmp = tempfile.mkstemp(prefix=".manifest.", suffix=".tmp", dir=out_dir)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump({"tables": entries}, fh, indent=2, sort_keys=True)
-            fh.write("\n")
-            os.fchmod(fh.fileno(), 0o644)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out_dir / MANIFEST)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    # the manifest last: it is the single switch from the previous data set to this one
+    manifest = json.dumps({"tables": entries}, indent=2, sort_keys=True) + "\n"
+    write_bytes_atomic(out_dir / MANIFEST, manifest.encode())
     keep = {e["file"] for e in entries.values()} | previous
     for stale in out_dir.glob("*.parquet"):
         if stale.name not in keep:

@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 
 from pyarrow import fs as pafs
 
+from dashboard.atomic import write_atomic
 from dashboard.data import MANIFEST, DataStore, DataUnavailable
 from dashboard.schema import SOURCES_TABLE, TABLES
 
@@ -168,20 +169,6 @@ def _sha256_file(path: Path) -> str:
         while chunk := fh.read(CHUNK):
             h.update(chunk)
     return h.hexdigest()
-
-
-def _write_atomic(directory: Path, name: str, write: Callable[[object], None]) -> None:
-    """Write ``directory/name`` through a temporary file renamed into place (readers never see half)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            os.fchmod(fh.fileno(), 0o644)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, directory / name)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 # -- the mirror ------------------------------------------------------------------------------------------
@@ -331,7 +318,7 @@ class Mirror:
             return  # the usual case: one small GET, nothing to do
         fetched = [name for entry in tables.values() if (name := self._fetch(entry))]
         previous = _manifest_files(local)
-        _write_atomic(self.directory, MANIFEST, lambda fh: fh.write(remote))  # the switch
+        write_atomic(self.directory / MANIFEST, lambda fh: fh.write(remote))  # the switch
         log.info(
             "bucket: mirrored data version %s from %s into %s (%d files downloaded)",
             data_version(tables),
@@ -377,7 +364,7 @@ class Mirror:
             if h.hexdigest() != sha:
                 raise BadDataSet(f"{key} does not match its sha256 in {MANIFEST}")
 
-        _write_atomic(self.directory, name, download)
+        write_atomic(self.directory / name, download)
         return name
 
     def local_version(self) -> str | None:

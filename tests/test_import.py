@@ -809,7 +809,7 @@ def _fail_on_replace_to(monkeypatch, name: str):
             raise OSError("disk full (simulated)")
         return real(src, dst)
 
-    monkeypatch.setattr(build.os, "replace", replace)  # the os module: build's and importer's renames
+    monkeypatch.setattr(os, "replace", replace)  # the one os module: every rename of build and importer
 
 
 @pytest.mark.parametrize("failing", ["manifest.json", "observations.csv", "documents.yaml", "history.jsonl"])
