@@ -647,10 +647,10 @@ def test_failed_switch_leaves_previous_set_intact_and_readable(tmp_path, monkeyp
             raise OSError("disk full (simulated)")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(build.os, "replace", replace_failing_at_the_switch)
+    monkeypatch.setattr(os, "replace", replace_failing_at_the_switch)
     with pytest.raises(OSError, match="simulated"):
         build.write_tables(changed, tmp_path)
-    monkeypatch.setattr(build.os, "replace", real_replace)
+    monkeypatch.setattr(os, "replace", real_replace)
 
     # every new table was written aside under its own name, then the switch failed
     assert targets[-1] == MANIFEST
@@ -707,7 +707,7 @@ def test_failure_while_writing_a_table_leaves_previous_set_intact_and_readable(
             calls.append(fd)
             return _FailingWrites(fh) if len(calls) == failing_table else fh
 
-        monkeypatch.setattr(build.os, "fdopen", fdopen)
+        monkeypatch.setattr(os, "fdopen", fdopen)
     else:
         real_write_table = build.pq.write_table
 
@@ -750,10 +750,10 @@ def test_successful_write_switches_and_keeps_only_the_previous_generation(tmp_pa
             raise OSError("disk full (simulated)")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(build.os, "replace", replace_failing_at_the_switch)
+    monkeypatch.setattr(os, "replace", replace_failing_at_the_switch)
     with pytest.raises(OSError, match="simulated"):
         build.write_tables(_changed(tables, 0.75), tmp_path)
-    monkeypatch.setattr(build.os, "replace", real_replace)
+    monkeypatch.setattr(os, "replace", real_replace)
     (tmp_path / "flows-0123456789abcdef.parquet").write_bytes(b"an older generation")
     (tmp_path / "flows.parquet").write_bytes(b"the layout before content-named files")
     leftovers = _parquet_files(tmp_path) - files_0
@@ -789,7 +789,7 @@ def test_rewriting_the_same_tables_overwrites_no_file(tmp_path, monkeypatch):
         targets.append(os.path.basename(dst))
         return real_replace(src, dst)
 
-    monkeypatch.setattr(build.os, "replace", recording_replace)
+    monkeypatch.setattr(os, "replace", recording_replace)
     write_fresh(tmp_path)
     assert targets == [MANIFEST]  # the only rename is the switch; table files are never overwritten
     assert file_digests(tmp_path) == before
