@@ -18,12 +18,8 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +28,8 @@ from urllib.parse import urlencode, urlparse
 
 from dashboard import i18n
 from dashboard.i18n import _
+from dashboard.serve import ServeError
+from dashboard.serve import gunicorn as served
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -107,60 +105,21 @@ class PdfResult:
 
 
 # -- the server -------------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def serve(data_dir: Path | None = None, progress: Progress = _say, timeout: float = 60.0) -> Iterator[str]:
     """Run the dashboard with gunicorn (one worker) on a free loopback port; yield its base URL."""
-    if not (ROOT / "app.py").exists():
-        raise BriefingPdfError(f"{ROOT / 'app.py'} is missing: run this from a checkout of the dashboard.")
-    port = free_port()
-    cmd = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
-    if (ROOT / "gunicorn.conf.py").exists():
-        cmd[3:3] = ["--config", "gunicorn.conf.py"]
-    cmd.append("app:server")
-    env = {**os.environ, "ACCESS_LOG": "/dev/null", "LOG_LEVEL": "warning", "WEB_CONCURRENCY": "1"}
-    if data_dir is not None:
-        env["MTM_DATA_DIR"] = str(Path(data_dir).resolve())
-    base = f"http://127.0.0.1:{port}"
-    progress(f"starting the dashboard (gunicorn) on {base}")
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            t0 = time.monotonic()
-            _wait_healthy(base, proc, log, timeout)
-            progress(f"dashboard ready in {time.monotonic() - t0:.1f}s")
-            yield base
-        finally:
-            proc.terminate()
+    env = {"MTM_DATA_DIR": str(Path(data_dir).resolve())} if data_dir is not None else {}
+    progress("starting the dashboard (gunicorn)")
+    t0 = time.monotonic()
+    try:
+        with served(workers=1, env=env, timeout=timeout) as server:
+            progress(f"dashboard ready on {server.base} in {time.monotonic() - t0:.1f}s")
             try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            progress("dashboard stopped")
-
-
-def _wait_healthy(base: str, proc: subprocess.Popen, log, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            log.seek(0)
-            tail = log.read().decode("utf-8", "replace").strip().splitlines()[-8:]
-            raise BriefingPdfError("the dashboard did not start:\n  " + "\n  ".join(tail))
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=5) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise BriefingPdfError(f"the dashboard did not answer {base}/healthz within {timeout:.0f}s")
-        time.sleep(0.1)
+                yield server.base
+            finally:
+                progress("dashboard stopped")
+    except ServeError as exc:
+        raise BriefingPdfError(str(exc)) from exc
 
 
 # -- the browser ------------------------------------------------------------------------------------------

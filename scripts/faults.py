@@ -24,7 +24,6 @@ import json
 import os
 import re
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -40,27 +39,14 @@ for p in (ROOT, ROOT / "scripts"):
 
 import load  # noqa: E402
 
-from tests.browser import free_port, wait_port  # noqa: E402
+from dashboard.serve import gunicorn  # noqa: E402
 
 
 @contextmanager
 def serve(workers: int = 2):
     """gunicorn with gunicorn.conf.py on a free loopback port; yields (host, port, master Popen)."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
-    cmd += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "app:server"]
-    env = {**os.environ, "ACCESS_LOG": "/dev/null", "LOG_LEVEL": "warning"}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_port(port)
-        yield "127.0.0.1", port, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with gunicorn(workers, wait_health=False) as server:
+        yield server.host, server.port, server.proc
 
 
 def workers_of(master: int) -> list[int]:

@@ -12,6 +12,7 @@ import pytest
 
 from dashboard import cache, panels
 from dashboard.data import DataStore
+from dashboard.serve import free_port
 from dashboard.state import parse_query
 from tests.fixtures_data import PARQUET_DIR
 
@@ -21,12 +22,6 @@ pytestmark = pytest.mark.skipif(
     reason="redis-server is not installed and could not be (`make redis` installs it; needs root + apt)",
 )
 RETRY_S = 0.3  # the cache's cool-down in these tests (10 s in service)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RedisServer:
@@ -65,7 +60,7 @@ class RedisServer:
 
 @pytest.fixture
 def redis_server():
-    server = RedisServer(_free_port())
+    server = RedisServer(free_port())
     server.start()
     yield server
     server.stop()
@@ -156,7 +151,7 @@ def test_without_redis_url_the_cache_is_in_process(monkeypatch):
 
 
 def test_an_unreachable_redis_answers_at_once_and_is_skipped_while_cooling_down():
-    c = cache.SharedCache(f"redis://127.0.0.1:{_free_port()}/0", retry_after=60)
+    c = cache.SharedCache(f"redis://127.0.0.1:{free_port()}/0", retry_after=60)
     started = time.monotonic()
     assert c.get("x") is None and c.status() == cache.DOWN
     c.set("x", b"1")

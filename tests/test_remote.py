@@ -7,7 +7,6 @@ message. Never touches the internet: dummy AWS credentials, endpoint on 127.0.0.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -23,15 +22,10 @@ from dashboard.app_factory import create_app
 from dashboard.build import write_tables
 from dashboard.data import DataUnavailable
 from dashboard.ids import Ids
+from dashboard.serve import free_port
 from tests.fixtures_data import MANIFEST, PARQUET_DIR, ROOT, TABLE_NAMES, committed_store
 
 moto_server = pytest.importorskip("moto.server", reason="moto[s3] and flask-cors are in the test extra")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class S3Server:
@@ -39,7 +33,7 @@ class S3Server:
     buckets live in this process's memory and survive the restart)."""
 
     def __init__(self):
-        self.port = _free_port()
+        self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self._server = None
 
@@ -273,7 +267,7 @@ def test_unreachable_bucket_with_a_mirror_starts_from_the_mirror(env, apps, s3, 
 
 
 def test_unreachable_bucket_without_a_mirror_stops_the_start(env, monkeypatch):
-    monkeypatch.setenv("DATA_S3_ENDPOINT", f"http://127.0.0.1:{_free_port()}")  # nothing listens there
+    monkeypatch.setenv("DATA_S3_ENDPOINT", f"http://127.0.0.1:{free_port()}")  # nothing listens there
     t0 = time.perf_counter()
     with pytest.raises(DataUnavailable) as exc:
         create_app()
