@@ -507,10 +507,9 @@ def _months_text(months: tuple[Figure, ...]) -> str | None:
 
 def _notes(f: Figure) -> tuple[str, ...]:
     out = []
-    if f.status == DERIVED:  # the derivation is the data's own record of the sum, kept as written
-        out.append(
-            _("derived: {how}").format(how=f.derivation) if f.derivation else _("derived (computed here)")
-        )
+    if f.status == DERIVED:  # the data's own record of how, said in the reader's language
+        how = figures.derivation_text(f.derivation) if f.derivation else None
+        out.append(_("derived: {how}").format(how=how) if how else _("derived (computed here)"))
     if f.conflict:
         n = len(f.alternatives)
         out.append(
