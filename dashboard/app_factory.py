@@ -40,7 +40,10 @@ def graph_config(app: Dash) -> dict:
         "topojsonURL": app.get_asset_url("topojson/"),
         "displaylogo": False,
         "responsive": True,
-        "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendChartToCloud"],
+        # plotly.js 4 adds a "Share chart..." button that uploads the figure to Plotly Cloud: never, here
+        "showSendToCloud": False,
+        "plotlyServerURL": "",
         "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900, "scale": 1},
     }
 

@@ -27,4 +27,7 @@ NODE_PATH=$NODE_MODULES "$NODE_MODULES/.bin/esbuild" "$ROOT/scripts/plotly-parti
 CDN_DEFAULT="https:""//cdn.plot.ly/un/"  # written in two parts so a grep for CDN links in the tree stays clean
 sed -i "s#dflt:\"$CDN_DEFAULT\"#dflt:\"/assets/topojson/\"#" "$OUT"
 grep -q 'dflt:"/assets/topojson/"' "$OUT" || { echo "error: could not replace the CDN topojson default" >&2; exit 1; }
+# No "Share chart..." (upload to Plotly Cloud) button unless a page asks for it: data stays on the server.
+sed -i 's#showSendToCloud:{valType:"boolean",dflt:!0#showSendToCloud:{valType:"boolean",dflt:!1#' "$OUT"
+grep -q 'showSendToCloud:{valType:"boolean",dflt:!1' "$OUT" || { echo "error: could not turn off showSendToCloud" >&2; exit 1; }
 echo "wrote $OUT ($(wc -c < "$OUT") bytes)"

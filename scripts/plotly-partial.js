@@ -9,7 +9,8 @@ Plotly.register([
     require('plotly.js/lib/bar'),
     require('plotly.js/lib/pie'),
     require('plotly.js/lib/choropleth'),
-    require('plotly.js/lib/locales/ru'),  // chart controls in Russian (plotly.js ships no Kazakh locale)
+    require('plotly.js/lib/locales/ru'),  // chart controls in Russian
+    require('./plotly-locale-kk.js'),  // and in Kazakh (plotly.js ships no Kazakh locale: ours)
 ]);
 
 module.exports = Plotly;

@@ -188,3 +188,25 @@ def test_axe_finds_no_serious_violation_per_language(browser, base_url, path, la
     print(f"axe {path} [{lang}]: {dict(Counter(v['id'] for v in violations))}")
     blocking = [v for v in violations if v["impact"] in BLOCKING]
     assert not blocking, f"axe-core violations on {path} in {lang}:\n{describe(blocking)}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("lang", "download"),
+    [
+        ("en", "Download plot as a PNG"),
+        ("ru", "Сохранить в формате PNG"),
+        ("kk", "Диаграмманы PNG ретінде жүктеп алу"),  # our locale: plotly.js ships no Kazakh one
+    ],
+)
+def test_plotly_chart_controls_speak_the_language(browser, base_url, lang, download):
+    ctx, page = open_page(browser, base_url, "/explore", lang)
+    try:
+        titles = page.eval_on_selector_all(
+            "#series .modebar-btn", "els => els.map(e => e.getAttribute('data-title'))"
+        )
+    finally:
+        ctx.close()
+    assert download in titles, titles
+    # and never plotly.js 4's "Share chart..." button, which uploads the figure to Plotly Cloud
+    assert not any(t and t.startswith(("Share chart", "Поделиться")) for t in titles), titles

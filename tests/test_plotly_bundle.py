@@ -41,3 +41,20 @@ def test_bundle_matches_the_plotly_version_dash_would_load():
     from plotly.offline import get_plotlyjs_version
 
     assert f"plotly.js v{get_plotlyjs_version()} " in BUNDLE.read_text(encoding="utf-8")[:200]
+
+
+def test_bundle_registers_russian_and_kazakh_and_never_offers_cloud_upload():
+    text = BUNDLE.read_text(encoding="utf-8")
+    assert 'name:"ru"' in text and 'name:"kk"' in text  # chart controls in both languages
+    # plotly.js 4's "Share chart..." button uploads to Plotly Cloud: off by default in our bundle
+    assert 'showSendToCloud:{valType:"boolean",dflt:!1' in text
+
+
+def test_every_graph_config_turns_the_cloud_button_off():
+    from dash import Dash
+
+    from dashboard.app_factory import graph_config
+
+    config = graph_config(Dash(__name__))
+    assert config["showSendToCloud"] is False and config["plotlyServerURL"] == ""
+    assert "sendChartToCloud" in config["modeBarButtonsToRemove"]
