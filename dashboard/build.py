@@ -24,12 +24,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from dashboard import i18n
+from dashboard import derivations, i18n
 from dashboard.atomic import write_bytes_atomic
 from dashboard.catalogue import Catalogue, catalogue
-from dashboard.countries import OTHER, TOTAL, country_name, is_valid_code
-from dashboard.formatting import fmt_value
-from dashboard.periods import PeriodError, months_of_quarter, parse_period, period_label, quarter_of_month
+from dashboard.countries import OTHER, TOTAL, is_valid_code
+from dashboard.periods import PeriodError, months_of_quarter, parse_period, quarter_of_month
 from dashboard.schema import (
     FIGURE_KEY,
     KIND_RANK,
@@ -242,18 +241,8 @@ def derive_counts_from_shares(preferred: list[dict]) -> list[dict]:
             if key in by_key:  # a published level exists: nothing to derive
                 continue
             value = share["value"] / 100.0 * total["value"]
-            how = (
-                f"{fmt_value(share['value'], 'percent')} of {fmt_value(total['value'], total['unit'])} "
-                f"(share of {country_name(share['country_iso3'])} × total, "
-                f"{period_label(parse_period(total['period'], total['period_type']))})"
-            )
+            how = derivations.share_of_total(share, total)
             unsure = [o for o in (share, total) if o["conflict"]]
-            if unsure:
-                how += "; " + " and ".join(
-                    f"the {'share' if o is share else 'total'} was chosen among "
-                    f"{o['n_sources']} differing sources"
-                    for o in unsure
-                )
             obs_id = f"der-share-{share['obs_id']}-{total['obs_id']}"
             derived = _derived(
                 share, obs_id, value, how, (share, total), measure=total["measure"], unit=total["unit"]
@@ -283,13 +272,8 @@ def derive_quarters_from_months(preferred: list[dict]) -> list[dict]:
             continue
         parts = [got[m] for m in wanted]
         p = parse_period(qid, "quarter")
-        how = "sum of the three reported months: " + " + ".join(
-            f"{period_label(parse_period(m['period'], 'month'))} {fmt_value(m['value'], unit)}" for m in parts
-        )
+        how = derivations.sum_of_months(parts, unit)
         unsure = [m for m in parts if m["conflict"]]
-        if unsure:
-            how += "; " + ", ".join(period_label(parse_period(m["period"], "month")) for m in unsure)
-            how += " chosen among differing sources"
         obs_id = "der-months-" + "-".join(m["obs_id"] for m in parts)
         derived = _derived(
             parts[0],

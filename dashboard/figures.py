@@ -15,10 +15,8 @@ Rules every builder keeps:
 
 from __future__ import annotations
 
-import functools
 import html
 import math
-import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
@@ -26,13 +24,14 @@ from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
-from babel.dates import format_date, get_month_names
+from babel.dates import format_date
 
 from dashboard import a11y, i18n, theme
 from dashboard.catalogue import Indicator, Unit, catalogue
 from dashboard.countries import OTHER, REPORTING_COUNTRY, TOTAL, all_codes, country_name
 from dashboard.data import DERIVED, Figure
-from dashboard.formatting import fmt_plain, fmt_value, not_reported, unit_word
+from dashboard.derivations import describe as derivation_text
+from dashboard.formatting import fmt_value, not_reported, unit_word
 from dashboard.i18n import N_, _, ngettext
 from dashboard.periods import parse_period
 from dashboard.periods import period_label as _period_label
@@ -118,117 +117,6 @@ def _name(code: str, names: Mapping[str, str] | None = None) -> str:
     if names and code in names:
         return names[code]
     return country_name(code)
-
-
-# -- how a derived value was computed, in the language in force ------------------------------------------
-# The build writes each derivation once, in English, with English numbers and labels (dashboard/build.py):
-#   "10.8% of 13,090 (share of India × total, Q2 2023)[; the total was chosen among 2 differing sources]"
-#   "sum of the three reported months: Jul 2022 485,000 + Aug 2022 400,000 + Sep 2022 400,000[; Jul 2022
-#    chosen among differing sources]"
-# derivation_text() reads those two forms back and says them again in the language in force (numbers by
-# Babel, periods and countries by their own functions); any other text is shown as written.
-_EN_NUMBER = r"-?\d{1,3}(?:,\d{3})*(?:\.\d+)?"
-_SHARE_OF_TOTAL = re.compile(
-    rf"^(?P<share>{_EN_NUMBER})% of (?P<total>{_EN_NUMBER}(?: [^()]+?)?) \(share of (?P<country>.+) × total, "
-    r"(?P<period>[^()]+)\)(?:; (?P<unsure>.*))?$"
-)
-_UNSURE = re.compile(r"^the (share|total) was chosen among (\d+) differing sources$")
-_MONTHS_SUM = re.compile(
-    r"^sum of the three reported months: (?P<parts>.+?)(?:; (?P<unsure>.+) chosen among differing sources)?$"
-)
-_MONTH_PART = re.compile(rf"^(?P<period>[A-Z][a-z]{{2}} \d{{4}}) (?P<value>{_EN_NUMBER}(?: .+)?)$")
-
-
-@functools.cache
-def _english_countries() -> dict[str, str]:
-    return {country_name(c, i18n.DEFAULT): c for c in (*sorted(all_codes()), TOTAL, OTHER)}
-
-
-@functools.cache
-def _english_months() -> dict[str, int]:
-    names = get_month_names("abbreviated", context="stand-alone", locale=i18n.DEFAULT)
-    return {str(name): number for number, name in names.items()}
-
-
-def _en_period(text: str) -> str:
-    """An English period label of the build ('Q2 2023', 'H1 2025', 'Jul 2022', '2023') in the language in
-    force; other labels as written."""
-    text = text.strip()
-    if m := re.fullmatch(r"Q([1-4]) (\d{4})", text):
-        return _period_label(parse_period(f"{m[2]}-Q{m[1]}", "quarter"))
-    if m := re.fullmatch(r"H([12]) (\d{4})", text):
-        return _period_label(parse_period(f"{m[2]}-H{m[1]}", "half"))
-    if m := re.fullmatch(r"([A-Z][a-z]{2}) (\d{4})", text):
-        month = _english_months().get(m[1])
-        return _period_label(parse_period(f"{m[2]}-{month:02d}", "month")) if month else text
-    return text
-
-
-def _en_value(text: str) -> str:
-    """An English number, maybe with a unit ('13,090', '195.0 mn USD', '10.8%'), in the language in force."""
-    number, _sep, short = text.strip().partition(" ")
-    try:
-        value = float(number.rstrip("%").replace(",", ""))
-    except ValueError:
-        return text
-    if number.endswith("%"):
-        return fmt_value(value, "percent")
-    if not short:
-        decimals = len(number.partition(".")[2])
-        return fmt_plain(value, decimals)
-    from dashboard.catalogue import english_catalogue
-
-    unit = next((u for u in english_catalogue().units if u.short and u.short == short), None)
-    return fmt_value(value, unit.id) if unit else text
-
-
-def derivation_text(how: str) -> str:
-    """How a derived value was computed, in the language in force (see the comment above)."""
-    if not how or i18n.current() == i18n.DEFAULT:
-        return how
-    if m := _SHARE_OF_TOTAL.match(how):
-        code = _english_countries().get(m["country"])
-        text = _("{share} of {total} (share of {country} × total, {period})").format(
-            share=_en_value(m["share"] + "%"),
-            total=_en_value(m["total"]),
-            country=country_name(code) if code else m["country"],
-            period=_en_period(m["period"]),
-        )
-        if m["unsure"]:
-            parts = []
-            for part in m["unsure"].split(" and "):
-                u = _UNSURE.match(part)
-                if not u:
-                    return how
-                n = int(u[2])
-                if u[1] == "share":
-                    msg = ngettext(
-                        "the share was chosen among {n} differing source",
-                        "the share was chosen among {n} differing sources",
-                        n,
-                    )
-                else:
-                    msg = ngettext(
-                        "the total was chosen among {n} differing source",
-                        "the total was chosen among {n} differing sources",
-                        n,
-                    )
-                parts.append(msg.format(n=n))
-            text = "; ".join([text, *parts])
-        return text
-    if m := _MONTHS_SUM.match(how):
-        parts = []
-        for part in m["parts"].split(" + "):
-            p = _MONTH_PART.match(part)
-            if not p:
-                return how
-            parts.append(f"{_en_period(p['period'])} {_en_value(p['value'])}")
-        text = _("sum of the three reported months: {parts}").format(parts=" + ".join(parts))
-        if m["unsure"]:
-            months = ", ".join(_en_period(x) for x in m["unsure"].split(", "))
-            text += "; " + _("{months} chosen among differing sources").format(months=months)
-        return text
-    return how
 
 
 def _provenance(row: Mapping[str, Any]) -> list[str]:

@@ -18,6 +18,7 @@ import pytest
 import dashboard.build as build
 from dashboard.build import BuildError, build_tables, derive_counts_from_shares, derive_quarters_from_months
 from dashboard.data import DataStore, DataUnavailable
+from dashboard.derivations import describe, record
 from dashboard.periods import months_of_quarter, parse_period
 from dashboard.schema import FIGURE_KEY, OBSERVATION_SCHEMA, SOURCE_SCHEMA
 from tests.fixtures_data import (
@@ -280,7 +281,7 @@ def test_derived_rows_are_marked_and_never_shadow_a_published_level():
 def test_share_derivations_use_share_and_total_of_the_same_document():
     obs = _obs_by_id()
     doc = dict(committed_store().sources.select("source_id", "document").iter_rows())
-    share_derived = [o for o in _derived_rows() if not o["derivation"].startswith("sum of the three")]
+    share_derived = [o for o in _derived_rows() if record(o["derivation"])["kind"] == "share_of_total"]
     assert len(share_derived) >= 40
     for o in share_derived:
         assert len(o["derived_from"]) == 2, o["obs_id"]
@@ -301,7 +302,7 @@ def test_share_derivations_use_share_and_total_of_the_same_document():
         # an input chosen among differing sources makes the derived count uncertain too, and says so
         unsure = [inp for inp in (share, total) if inp["conflict"]]
         assert o["conflict"] is bool(unsure), o["obs_id"]
-        assert ("chosen among" in o["derivation"]) is bool(unsure), o["obs_id"]
+        assert ("chosen among" in describe(o["derivation"])) is bool(unsure), o["obs_id"]
 
 
 def test_no_derivation_splits_a_longer_period():
@@ -324,9 +325,16 @@ def test_border_arrivals_quarter_from_its_three_months():
     f = _figure("border_arrivals", "2022-Q3", "quarter", "RUS", "count", "persons")
     assert f.status == "derived"
     assert f.value == 485000 + 400000 + 400000
-    assert f.derivation == (
+    assert describe(f.derivation) == (
         "sum of the three reported months: Jul 2022 485,000 + Aug 2022 400,000 + Sep 2022 400,000"
     )
+    # stored as data, not as a sentence: the inputs themselves, words written for the reader
+    assert record(f.derivation) == {
+        "kind": "sum_of_months",
+        "unit": "persons",
+        "months": [["2022-07", 485000.0], ["2022-08", 400000.0], ["2022-09", 400000.0]],
+        "unsure": [],
+    }
     obs = _obs_by_id()
     assert [obs[i]["period"] for i in f.source_ids] == ["2022-07", "2022-08", "2022-09"]
     assert {obs[i]["method"] for i in f.source_ids} == {"published"}
@@ -366,7 +374,9 @@ def test_derive_quarters_from_months_unit():
     assert (q["period"], q["period_type"], q["value"], q["method"]) == ("2023-Q2", "quarter", 60.0, "derived")
     assert (q["period_start"], q["period_end"]) == (date(2023, 4, 1), date(2023, 6, 30))
     assert q["derived_from"] == ["m4", "m5", "m6"]  # in month order
-    assert q["derivation"] == "sum of the three reported months: Apr 2023 10 + May 2023 20 + Jun 2023 30"
+    assert describe(q["derivation"]) == (
+        "sum of the three reported months: Apr 2023 10 + May 2023 20 + Jun 2023 30"
+    )
     assert q["country_source_name"] is None
     assert (q["country_iso3"], q["measure"], q["unit"]) == ("RUS", "count", "persons")
 
@@ -394,7 +404,7 @@ def test_derive_counts_from_shares_unit():
     (d,) = derive_counts_from_shares([total, share])
     assert (d["value"], d["measure"], d["unit"], d["country_iso3"]) == (125.0, "count", "persons", "RUS")
     assert d["derived_from"] == ["s", "t"]
-    assert d["derivation"].startswith("12.5% of 1,000 ")
+    assert describe(d["derivation"]).startswith("12.5% of 1,000 ")
     # a share and a total from different documents describe different bases: nothing derived
     other_doc = {**share, "_document": "Doc B"}
     assert derive_counts_from_shares([total, other_doc]) == []
@@ -414,22 +424,22 @@ def test_derived_count_from_an_input_chosen_among_conflicting_sources_is_a_confl
 
     (d,) = derive_counts_from_shares([total, share])
     assert d["conflict"] is False
-    assert "chosen among" not in d["derivation"]
+    assert "chosen among" not in describe(d["derivation"])
 
     (d,) = derive_counts_from_shares([unsure_total, share])
     assert (d["value"], d["conflict"], d["method"]) == (125.0, True, "derived")
-    assert "the total was chosen among 2 differing sources" in d["derivation"]
-    assert "the share was chosen" not in d["derivation"]
+    assert "the total was chosen among 2 differing sources" in describe(d["derivation"])
+    assert "the share was chosen" not in describe(d["derivation"])
 
     (d,) = derive_counts_from_shares([total, unsure_share])
     assert d["conflict"] is True
-    assert "the share was chosen among 3 differing sources" in d["derivation"]
-    assert "the total was chosen" not in d["derivation"]
+    assert "the share was chosen among 3 differing sources" in describe(d["derivation"])
+    assert "the total was chosen" not in describe(d["derivation"])
 
     (d,) = derive_counts_from_shares([unsure_total, unsure_share])
     assert d["conflict"] is True
-    assert "the share was chosen among 3" in d["derivation"]
-    assert "the total was chosen among 2" in d["derivation"]
+    assert "the share was chosen among 3" in describe(d["derivation"])
+    assert "the total was chosen among 2" in describe(d["derivation"])
 
 
 # -- 9. validation -------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import dashboard.data as data
 from dashboard.build import build_tables, write_tables
 from dashboard.catalogue import catalogue
 from dashboard.data import DataStore, get_store
+from dashboard.derivations import describe
 from dashboard.formatting import fmt_change_pct, fmt_value
 from tests.fixtures_data import PARQUET_DIR, committed_store, csv_header, csv_raw_rows, fresh_store, write_csv
 
@@ -46,7 +47,7 @@ def test_trp_uzbekistan_share_and_derived_count(store):
     assert count.status == "derived"
     assert round(count.value) == 212392
     assert count.value == pytest.approx(0.688 * 308710)
-    assert "68.8% of 308,710" in count.derivation
+    assert "68.8% of 308,710" in describe(count.derivation)
     assert set(count.source_ids) == {share.source_ids[0], total.source_ids[0]}
     assert len(count.source_ids) == 2
     assert store.documents_for(count.source_ids) == [
@@ -253,8 +254,8 @@ def test_count_derived_from_a_total_chosen_among_conflicting_sources_is_a_confli
     assert f.value == pytest.approx(0.052 * 195)
     assert set(f.source_ids) == {share.source_ids[0], total.source_ids[0]}
     assert f.conflict is True
-    assert "the total was chosen among 2 differing sources" in f.derivation
-    assert f.derivation.startswith("5.2% of 195")
+    assert "the total was chosen among 2 differing sources" in describe(f.derivation)
+    assert describe(f.derivation).startswith("5.2% of 195")
 
 
 def test_headline_of_unknown_indicator_raises():

@@ -15,7 +15,7 @@ from babel.dates import format_date
 from babel.messages.pofile import read_po
 from openpyxl import load_workbook
 
-from dashboard import a11y, downloads, export, figures, i18n, panels, theme
+from dashboard import a11y, derivations, downloads, export, figures, i18n, panels, theme
 from dashboard.catalogue import catalogue
 from dashboard.data import get_store
 from dashboard.render import framed_figure, view_language
@@ -432,32 +432,72 @@ def test_xlsx_sheets_and_about_translated(store, lang):
     )
 
 
-# -- derivations written in English by the build -------------------------------------------------------------
+# -- derivations recorded by the build, said in the reader's language ----------------------------------------
+def _share(value, n=1, **kw):
+    return {"value": value, "country_iso3": "UZB", "conflict": n > 1, "n_sources": n, **kw}
+
+
 @pytest.mark.parametrize(
-    ("how", "ru"),
+    ("how", "en", "ru"),
     [
         (
+            derivations.share_of_total(
+                _share(5.2),
+                {
+                    "value": 195.0,
+                    "unit": "USD_mn",
+                    "period": "2025-H1",
+                    "period_type": "half",
+                    "conflict": True,
+                    "n_sources": 2,
+                },
+            ),
             "5.2% of 195.0 mn USD (share of Uzbekistan × total, H1 2025); "
             "the total was chosen among 2 differing sources",
             f"5,2{NBSP}% от 195,0 млн $ (доля страны Узбекистан × итог, 1-е полугодие 2025); "
             "итог выбран из 2 расходящихся источников",
         ),
         (
+            derivations.share_of_total(
+                _share(10.8, country_iso3="IND"),
+                {
+                    "value": 13090.0,
+                    "unit": "persons",
+                    "period": "2023-Q2",
+                    "period_type": "quarter",
+                    "conflict": False,
+                    "n_sources": 1,
+                },
+            ),
             "10.8% of 13,090 (share of India × total, Q2 2023)",
             f"10,8{NBSP}% от 13{NBSP}090 (доля страны Индия × итог, 2-й кв. 2023)",
         ),
         (
+            derivations.sum_of_months(
+                [
+                    {"period": p, "value": v, "conflict": False}
+                    for p, v in (("2022-07", 485000.0), ("2022-08", 400000.0), ("2022-09", 400000.0))
+                ],
+                "persons",
+            ),
             "sum of the three reported months: Jul 2022 485,000 + Aug 2022 400,000 + Sep 2022 400,000",
             f"сумма трёх опубликованных месяцев: июль 2022 485{NBSP}000 + авг. 2022 400{NBSP}000 + "
             f"сент. 2022 400{NBSP}000",
         ),
-        ("something the build may write one day", "something the build may write one day"),
+        # a plain text (a share computed on screen, already in the reader's language) is shown as it is
+        ("something said on screen", "something said on screen", "something said on screen"),
     ],
 )
-def test_derivations_are_said_again_in_the_language(how, ru):
+def test_derivations_are_said_in_the_language(how, en, ru):
+    assert figures.derivation_text(how) == en
     with i18n.use("ru"):
         assert figures.derivation_text(how) == ru
-    assert figures.derivation_text(how) == how
+
+
+def test_an_unknown_derivation_kind_is_shown_as_recorded_never_guessed():
+    how = '{"kind":"from_the_future","x":1}'
+    with i18n.use("ru"):
+        assert figures.derivation_text(how) == how
 
 
 def test_plural_forms():
