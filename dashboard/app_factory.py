@@ -129,6 +129,13 @@ def _add_routes(app: Dash, data_dir: Path) -> None:
         # every request starts in the browser's language; the router and callbacks switch to the URL's
         i18n.activate(i18n.request_language())
 
+    @server.after_request
+    def _vary_by_language(response):
+        # the page's HTML (lang, title, skip link) depends on Accept-Language: caches must key on it
+        if response.mimetype == "text/html":
+            response.vary.add("Accept-Language")
+        return response
+
     @server.get("/healthz")
     def healthz():
         # With DATA_URL: the bucket's state ("bucket ok" or why not, and the version served meanwhile).

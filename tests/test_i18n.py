@@ -194,3 +194,17 @@ def test_unit_words_agree_with_the_number(lang, value, word):
 
     with i18n.use(lang):
         assert unit_word(value, "visas") == word
+
+
+def test_the_page_is_served_in_the_browser_language_and_says_it_varies():
+    from dashboard.app_factory import create_app
+
+    client = create_app().server.test_client()
+    r = client.get("/explore", headers={"Accept-Language": "kk-KZ,kk;q=0.9,ru;q=0.8"})
+    html = r.get_data(as_text=True)
+    assert '<html lang="kk">' in html and "Мазмұнға өту" in html and "MTM дашборды" in html
+    assert "Accept-Language" in r.headers.get("Vary", "")
+    r = client.get("/explore?lang=ru", headers={"Accept-Language": "kk"})  # the link wins over the browser
+    assert '<html lang="ru">' in r.get_data(as_text=True)
+    r = client.get("/explore?lang=xx", headers={"Accept-Language": "de"})
+    assert '<html lang="en">' in r.get_data(as_text=True)
