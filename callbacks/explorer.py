@@ -339,7 +339,9 @@ def register(app: Dash) -> None:
             "format": kind,
             "width": width,
             "height": height,
-            "filename": f"mtm-{s.indicator}-{period}-{chart}",
+            # like `mtm chart`: an image in another language does not overwrite the English one
+            "filename": f"mtm-{s.indicator}-{period}-{chart}"
+            + (f"-{s.lang}" if s.lang != i18n.DEFAULT else ""),
             "topojsonURL": app.get_asset_url("topojson/"),
             "messages": export_messages(),
         }
