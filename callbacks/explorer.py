@@ -364,7 +364,7 @@ def register(app: Dash) -> None:
         store = get_store(data_dir)
         s = state_from_store(data, store)
         frame = downloads.download_frame(shown_rows(store, s), store, s.indicator)
-        name = f"mtm-{s.indicator}-{s.drill or s.period}"
+        name = f"mtm-{s.indicator}-{s.drill or s.period}" + (f"-{s.lang}" if s.lang != i18n.DEFAULT else "")
         if ctx.triggered_id == Ids.DOWNLOAD_XLSX:
             return dcc.send_bytes(downloads.to_xlsx(frame, store, s.indicator), f"{name}.xlsx")
         return dcc.send_string(downloads.to_csv(frame), f"{name}.csv")
