@@ -735,6 +735,12 @@ def _date_ticks(x_range: list[str]) -> dict:
     }
 
 
+def _span_tick(label: str) -> str:
+    """A span's axis label in lines of at most 18 characters: long labels ("2023, с начала года (конец не
+    указан)") would otherwise take the whole width of a phone screen from the bars."""
+    return "<br>".join(_esc(line) for line in textwrap.wrap(label, 18)) or _esc(label)
+
+
 def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figure:
     """A timeline of figures published for half-years, years, year-to-date spans and as-of dates.
 
@@ -780,7 +786,7 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figur
         hover = _hover(f"<b>{_esc(label)}</b>", dates, vtext, *_provenance(r))
         keys = ("y", "base", "x", "text", "hover", "derived", "conflict", "id")
         g = groups.setdefault(kind, {k: [] for k in keys})
-        g["y"].append(label)
+        g["y"].append(_span_tick(label))
         g["text"].append(vtext)
         g["hover"].append(hover)
         g["derived"].append(r["status"] == DERIVED)
@@ -878,11 +884,11 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figur
         yaxis={
             "type": "category",
             "categoryorder": "array",
-            "categoryarray": categories,
+            "categoryarray": [_span_tick(c) for c in categories],
             "autorange": "reversed",
             "showgrid": False,
         },
-        height=max(240, 130 + 26 * len(categories)),
+        height=max(360, 150 + 26 * len(categories)),  # room for a wrapped title and legend on a phone
         meta={
             "indicator": indicator.id,
             "unit": u.id,

@@ -210,3 +210,17 @@ def test_plotly_chart_controls_speak_the_language(browser, base_url, lang, downl
     assert download in titles, titles
     # and never plotly.js 4's "Share chart..." button, which uploads the figure to Plotly Cloud
     assert not any(t and t.startswith(("Share chart", "Поделиться")) for t in titles), titles
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+@pytest.mark.parametrize("path", PAGES)
+def test_longer_words_still_fit_320px(browser, base_url, path, lang):
+    # Russian and Kazakh labels run longer than English: the page must still not scroll sideways
+    ctx, page = open_page(browser, base_url, path, lang, width=320)
+    try:
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert not page.watch.console_errors, page.watch.console_errors
+    finally:
+        ctx.close()
+    assert overflow <= 1, f"{path} in {lang} scrolls sideways by {overflow}px at 320px"
