@@ -139,6 +139,19 @@ def N_(message: str) -> str:
     return message
 
 
+@cache
+def _collator():
+    from pyuca import Collator  # the Unicode Collation Algorithm (DUCET): Ә after А, Қ after К, Ө after О
+
+    return Collator()
+
+
+def sort_key(text: str) -> tuple[int, ...]:
+    """Alphabetical order for people, not code points: Python's own order puts Kazakh letters (Ә, Қ, Ө, Ү…)
+    and Ё after Я; the Unicode Collation Algorithm puts them next to their neighbours."""
+    return _collator().sort_key(text)
+
+
 def language_name(lang: str) -> str:
     return NAMES.get(lang, lang)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard import i18n
 from dashboard.catalogue import catalogue
 from dashboard.countries import country_name, is_valid_code
 from dashboard.data import DataStore
@@ -30,7 +31,10 @@ def _summary(n_figures: int, country: str, n_indicators: int) -> str:
 
 def layout(iso3: str, store: DataStore, config: dict) -> html.Div:
     cat = catalogue()
-    options = [{"label": country_name(c), "value": c} for c in countries_with_data(store)]
+    options = sorted(
+        ({"label": country_name(c), "value": c} for c in countries_with_data(store)),
+        key=lambda o: i18n.sort_key(o["label"]),  # by name in the reader's alphabet
+    )
     picker = html.Div(
         [
             html.Label(_("Country"), htmlFor=COUNTRY_SELECT, className="form-label small fw-semibold"),

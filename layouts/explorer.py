@@ -70,7 +70,8 @@ def quarter_options() -> list[dict] | list[str]:
 
 
 def country_options() -> list[dict]:
-    return sorted(({"label": country_name(c), "value": c} for c in all_codes()), key=lambda o: o["label"])
+    options = ({"label": country_name(c), "value": c} for c in all_codes())
+    return sorted(options, key=lambda o: i18n.sort_key(o["label"]))
 
 
 LEGEND_CLASS = "form-label small fw-semibold mb-1 float-none"

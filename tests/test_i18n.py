@@ -208,3 +208,18 @@ def test_the_page_is_served_in_the_browser_language_and_says_it_varies():
     assert '<html lang="ru">' in r.get_data(as_text=True)
     r = client.get("/explore?lang=xx", headers={"Accept-Language": "de"})
     assert '<html lang="en">' in r.get_data(as_text=True)
+
+
+def test_country_lists_follow_the_readers_alphabet():
+    from layouts.explorer import country_options
+
+    with i18n.use("kk"):
+        labels = [o["label"] for o in country_options()]
+    # Python's code-point order would put Ә…, Қ…, Ө… after Я…; the reader expects them beside А, К, О
+    assert labels.index("Әзірбайжан") < labels.index("Бельгия")
+    assert labels.index("Қытай") < labels.index("Латвия")
+    assert labels.index("Өзбекстан") < labels.index("Пәкістан")
+    with i18n.use("ru"):
+        labels = [o["label"] for o in country_options()]
+    assert labels.index("Австралия") < labels.index("Узбекистан") < labels.index("Япония")
+    assert labels == sorted(labels, key=i18n.sort_key)
