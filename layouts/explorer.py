@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import lru_cache
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -70,7 +71,14 @@ def quarter_options() -> list[dict] | list[str]:
 
 
 def country_options() -> list[dict]:
-    options = ({"label": country_name(c), "value": c} for c in all_codes())
+    """Every country, by name in the reader's alphabet (the same list for every page in a language)."""
+    return _country_options(i18n.current())
+
+
+@lru_cache(maxsize=len(i18n.LANGUAGES))
+def _country_options(lang: str) -> list[dict]:
+    with i18n.use(lang):
+        options = [{"label": country_name(c), "value": c} for c in all_codes()]
     return sorted(options, key=lambda o: i18n.sort_key(o["label"]))
 
 
