@@ -106,6 +106,11 @@ class Headline:
     trend: tuple[Figure, ...] = field(default=())
 
 
+def data_version(tables: dict) -> str:
+    """A data set's version: a short hash of its manifest's table entries (file names and hashes)."""
+    return hashlib.sha256(json.dumps(tables, sort_keys=True).encode()).hexdigest()[:12]
+
+
 class DataStore:
     """Immutable in-memory tables with the queries the dashboard asks."""
 
@@ -157,7 +162,7 @@ class DataStore:
                 frames[name] = pl.read_parquet(io.BytesIO(raw))
             except Exception as exc:  # polars raises several kinds for a damaged file
                 raise DataUnavailable(f"{path} cannot be read ({exc}). Run `mtm build`.") from None
-        version = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:12]
+        version = data_version(manifest)
         obs = pl.concat([frames[n] for n in TABLES], how="vertical")
         return cls(obs, frames[SOURCES_TABLE], version)
 

@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 from pyarrow import fs as pafs
 
 from dashboard.atomic import write_atomic
-from dashboard.data import MANIFEST, DataStore, DataUnavailable
+from dashboard.data import MANIFEST, DataStore, DataUnavailable, data_version
 from dashboard.schema import SOURCES_TABLE, TABLES
 
 log = logging.getLogger(__name__)
@@ -156,11 +156,6 @@ def parse_manifest(raw: bytes) -> dict[str, dict]:
         if not _FILE_NAME.match(file) or not _SHA256.match(sha):
             raise ValueError(f"{MANIFEST} entry for table {name!r} has no plain file name and sha256")
     return tables
-
-
-def data_version(tables: dict) -> str:
-    """The version the DataStore gives this set (same formula as ``DataStore.load``), for messages."""
-    return hashlib.sha256(json.dumps(tables, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def _sha256_file(path: Path) -> str:

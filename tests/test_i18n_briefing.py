@@ -30,6 +30,7 @@ from dashboard.findings import (
 from dashboard.i18n_check import messages
 from layouts.briefing import layout
 from tests.fixtures_data import committed_store
+from tests.test_briefing import find
 
 ROOT = Path(__file__).resolve().parent.parent
 OWN = [
@@ -93,22 +94,6 @@ def texts(component, skip=()) -> list[str]:
 
     walk(component)
     return out
-
-
-def find(component, predicate) -> list:
-    found = []
-
-    def walk(node):
-        if isinstance(node, list | tuple):
-            for n in node:
-                walk(n)
-        elif hasattr(node, "to_plotly_json"):
-            if predicate(node):
-                found.append(node)
-            walk(getattr(node, "children", None))
-
-    walk(component)
-    return found
 
 
 def briefing_texts(b) -> list[str]:
