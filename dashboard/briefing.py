@@ -22,7 +22,7 @@ import polars as pl
 from babel.dates import format_date
 
 from dashboard import figures, i18n
-from dashboard.catalogue import Indicator, catalogue
+from dashboard.catalogue import Indicator, catalogue, english_catalogue
 from dashboard.countries import OTHER, TOTAL, country_name
 from dashboard.data import DERIVED, NOT_REPORTED, PUBLISHED, Change, DataStore, Figure
 from dashboard.findings import Breakdown, Finding, IndicatorQuarter, Part, key_findings, month_value
@@ -55,32 +55,15 @@ class SectionSpec:
     charts: tuple[str, ...] = ("donut", "series", "countries")
 
 
-SECTIONS: tuple[SectionSpec, ...] = (
-    SectionSpec(
-        "flows",
-        "flows",
-        ("border_arrivals", "border_departures", "border_arrivals_work_purpose", "arrivals", "departures"),
-        ("series", "donut", "countries"),
-    ),
-    SectionSpec("permits", "permits", ("trp_issued", "prp_issued", "foreign_workers_permit_holders")),
-    SectionSpec("visas", "visas", ("visas_issued",)),
-    SectionSpec(
-        "labour",
-        "labour",
-        (
-            "migrant_workers_cis",
-            "migrant_workers_non_cis",
-            "migrant_workers_present",
-            "citizens_working_abroad",
-        ),
-    ),
-    SectionSpec(
-        "remittances",
-        "remittances",
-        ("remittance_outflow", "remittance_inflow", "remittance_inflow_transactions"),
-        ("months", "donut", "series", "countries"),
-    ),
-)
+def _sections() -> tuple[SectionSpec, ...]:
+    """The briefing's sections, from the catalogue: a section per domain, its indicators in their order."""
+    return tuple(
+        SectionSpec(d.id, d.id, tuple(i.id for i in inds), d.briefing_charts)
+        for d, inds in english_catalogue().briefing_sections()
+    )
+
+
+SECTIONS: tuple[SectionSpec, ...] = _sections()
 FINDINGS_ID, SOURCES_ID = "key-findings", "sources"
 FINDINGS_TITLE, SOURCES_TITLE = N_("Key findings"), N_("Sources")  # shown as _(FINDINGS_TITLE)
 
@@ -312,7 +295,7 @@ def breakdown(
 
 def is_stock_by_date(ind: Indicator) -> bool:
     """A stock published only "as of" dates: its quarter figure is the last one dated inside the quarter."""
-    return "quarter" not in ind.granularities and "date" in ind.granularities
+    return ind.kind == "stock" and "quarter" not in ind.granularities
 
 
 def _in_quarter(store: DataStore, ind: Indicator, quarter: str) -> Figure:
@@ -357,7 +340,7 @@ def indicator_quarter(store: DataStore, indicator_id: str, quarter: str) -> Indi
     change_yoy = store.change(cur, yago, "change_pct_yoy", "a year earlier")
     months = (
         tuple(store.months_of_quarter(ind.id, quarter, TOTAL, measure, unit))
-        if "month" in ind.granularities
+        if "month" in store.period_types(ind.id)
         else ()
     )
     return IndicatorQuarter(
@@ -537,7 +520,7 @@ def _other_units(store: DataStore, iq: IndicatorQuarter, sources: _Sources) -> t
 def _country_months(store: DataStore, iq: IndicatorQuarter, sources: _Sources) -> str | None:
     """Month figures for single countries that have no figure for the whole quarter (e.g. one sender)."""
     ind = iq.indicator
-    if "month" not in ind.granularities:
+    if "month" not in store.period_types(ind.id):
         return None
     in_quarter = {c.country for c in (iq.breakdown.parts if iq.breakdown else ())}
     rows = store.preferred.filter(

@@ -58,6 +58,8 @@ class Domain(_Translatable):
     id: str
     title: str
     description: str
+    # the chart kinds the quarterly briefing tries, in order, for each indicator of this domain's section
+    briefing_charts: tuple[str, ...] = ("donut", "series", "countries")
 
 
 class Unit(_Translatable):
@@ -90,6 +92,37 @@ class Display(_Frozen):
     unit: str
 
 
+class BriefingPlace(_Frozen):
+    """Where an indicator stands in the quarterly briefing: its position in its domain's section, or why
+    it is left out. Every indicator says one or the other, so none is dropped without a decision."""
+
+    order: int | None = None
+    excluded: str | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> BriefingPlace:
+        if (self.order is None) == (not self.excluded):
+            raise ValueError("briefing: give either an order or the reason it is excluded, not both")
+        return self
+
+
+class ExplorerDefaults(_Frozen):
+    default_indicator: str
+    trend_quarters: int  # quarters the trend shows at first, ending with the latest quarter in the data
+
+
+# What an agency can print, by kind: a flow is counted over a span of time (a month, quarter, half-year,
+# year, or cumulatively from January); a stock is counted on a day (or in a survey's month or quarter),
+# so it has no half-year, year or year-to-date.
+PERIOD_TYPES_OF_KIND = {
+    "flow": frozenset({"month", "quarter", "half", "ytd", "year"}),
+    "stock": frozenset({"date", "month", "quarter"}),
+}
+# The kind of unit each measure is stated in (a level: the indicator's count or money unit).
+PERCENT_MEASURES = frozenset({"share_pct", "change_pct_yoy", "change_pct_prev"})
+UNIT_KIND_OF_LEVEL = {"count": "count", "amount": "money"}
+
+
 class Indicator(_Translatable):
     TEXT = ("title", "short_title", "definition", "notes")
     id: str
@@ -104,6 +137,7 @@ class Indicator(_Translatable):
     granularities: tuple[str, ...]
     cadence: Literal["month", "quarter", "year"]
     default: Display
+    briefing: BriefingPlace
     notes: tuple[str, ...] = ()
 
     @property
@@ -120,6 +154,7 @@ class Catalogue(_Frozen):
     counterpart_translations: dict[str, dict[str, str]] = {}
     country_groups: tuple[CountryGroup, ...]
     indicators: tuple[Indicator, ...]
+    explorer: ExplorerDefaults
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalogue:
@@ -146,13 +181,52 @@ class Catalogue(_Frozen):
             for g in ind.granularities:
                 if g not in PERIOD_TYPES:
                     raise ValueError(f"{ind.id}: unknown granularity {g!r}")
+                if g not in PERIOD_TYPES_OF_KIND[ind.kind]:
+                    raise ValueError(f"{ind.id}: a {ind.kind} has no {g} figures")
             if ind.default.measure not in ind.measures or ind.default.unit not in ind.units:
                 raise ValueError(f"{ind.id}: default measure/unit not among its measures/units")
+            problem = self._measure_unit_problem(ind)
+            if problem:
+                raise ValueError(f"{ind.id}: {problem}")
+        if not self.has_indicator(self.explorer.default_indicator):
+            raise ValueError(f"explorer: unknown default indicator {self.explorer.default_indicator!r}")
         groups = {g.id for g in self.country_groups}
         for g in self.country_groups:
             if g.complement_of and g.complement_of not in groups:
                 raise ValueError(f"group {g.id}: complement of unknown group {g.complement_of!r}")
         return self
+
+    def _measure_unit_problem(self, ind: Indicator) -> str | None:
+        """Why the indicator's measures and units cannot go together (a share without percent...), or None."""
+        kinds = {self.unit(u).kind for u in ind.units}
+        if PERCENT_MEASURES & set(ind.measures) and "percent" not in kinds:
+            return "shares and percentage changes need the unit percent"
+        if "share_pct" in ind.measures and ind.counterpart == "none":
+            return "a share of the total needs a country breakdown (counterpart)"
+        for m in set(ind.measures) & set(UNIT_KIND_OF_LEVEL):
+            if UNIT_KIND_OF_LEVEL[m] not in kinds:
+                return f"the measure {m} needs a {UNIT_KIND_OF_LEVEL[m]} unit"
+        return None
+
+    def unit_problem(self, measure: str, unit: str) -> str | None:
+        """Why a figure's unit does not fit its measure (a share is in percent, a count in a count unit), or
+        None. Checks one row; the indicator's own lists are checked separately."""
+        kind = self.unit(unit).kind
+        if measure in PERCENT_MEASURES and kind != "percent":
+            return f"{measure} is stated in percent"
+        if measure in UNIT_KIND_OF_LEVEL and kind != UNIT_KIND_OF_LEVEL[measure]:
+            return f"a {measure} is stated in a {UNIT_KIND_OF_LEVEL[measure]} unit"
+        if measure == "change_abs_prev" and kind == "percent":
+            return "an absolute change is stated in the level's unit"
+        return None
+
+    def briefing_sections(self) -> tuple[tuple[Domain, tuple[Indicator, ...]], ...]:
+        """The quarterly briefing's sections: each domain with its placed indicators, in order."""
+        out = []
+        for d in self.domains:
+            placed = [i for i in self.indicators_in(d.id) if i.briefing.order is not None]
+            out.append((d, tuple(sorted(placed, key=lambda i: i.briefing.order or 0))))
+        return tuple(out)
 
     def localized(self, lang: str) -> Catalogue:
         """The catalogue with every text field in ``lang`` (English where a translation is missing)."""

@@ -175,6 +175,13 @@ class DataStore:
         """Every row of one indicator, alternatives included."""
         return self._all_by_ind.get((indicator,), self._empty)
 
+    def period_types(self, indicator: str) -> frozenset[str]:
+        """The period types the indicator has figures for (what was published, not what could be)."""
+        return self.memo(
+            ("period_types", indicator),
+            lambda: frozenset(self.rows(indicator).get_column("period_type").unique().to_list()),
+        )
+
     MEMO_SIZE = 2048
 
     def memo(self, key: tuple, compute):

@@ -6,8 +6,10 @@ import polars as pl
 import pyarrow.parquet as pq
 import pycountry
 import pytest
+import yaml
+from pydantic import ValidationError
 
-from dashboard.catalogue import catalogue
+from dashboard.catalogue import CATALOGUE_PATH, Catalogue, catalogue
 from dashboard.countries import country_name, is_valid_code
 from dashboard.periods import PERIOD_TYPES
 from tests.fixtures_data import OBSERVATION_TABLES, PARQUET_DIR, committed_store, table_path
@@ -123,3 +125,68 @@ def test_unknown_indicator_is_a_key_error():
         catalogue().indicator("no_such_indicator")
     assert catalogue().has_indicator("trp_issued") is True
     assert catalogue().has_indicator("no_such_indicator") is False
+
+
+# -- the catalogue describes the domain: what agencies can print, and what makes no sense -------------------
+def _yaml() -> dict:
+    return yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+
+
+def _with_indicator_change(**changes) -> dict:
+    raw = _yaml()
+    raw["indicators"][0] = {**raw["indicators"][0], **changes}
+    return raw
+
+
+def test_every_indicator_is_placed_in_the_briefing_or_excluded_with_a_reason():
+    for ind in catalogue().indicators:
+        place = ind.briefing
+        assert (place.order is not None) != bool(place.excluded), ind.id
+        if place.excluded:
+            assert len(place.excluded.split()) >= 4, f"{ind.id}: say why it is excluded"
+    placed = [i.id for _, inds in catalogue().briefing_sections() for i in inds]
+    excluded = [i.id for i in catalogue().indicators if i.briefing.excluded]
+    assert sorted(placed + excluded) == sorted(i.id for i in catalogue().indicators)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"kind": "stock", "granularities": ["date", "ytd"]}, "a stock has no ytd figures"),
+        ({"kind": "flow", "granularities": ["quarter", "date"]}, "a flow has no date figures"),
+        ({"units": ["permits"], "measures": ["count", "share_pct"]}, "need the unit percent"),
+        (
+            {
+                "units": ["KZT_bn", "percent"],
+                "measures": ["count"],
+                "default": {"measure": "count", "unit": "KZT_bn"},
+            },
+            "needs a count unit",
+        ),
+        ({"briefing": {"order": 1, "excluded": "both at once is not a decision"}}, "either an order"),
+        ({"briefing": {}}, "either an order"),
+    ],
+)
+def test_the_catalogue_refuses_what_makes_no_sense(changes, message):
+    with pytest.raises(ValidationError, match=message):
+        Catalogue.model_validate(_with_indicator_change(**changes))
+
+
+def test_a_row_unit_must_fit_its_measure():
+    cat = catalogue()
+    assert cat.unit_problem("share_pct", "percent") is None
+    assert cat.unit_problem("count", "persons") is None
+    assert cat.unit_problem("amount", "USD_mn") is None
+    assert cat.unit_problem("change_abs_prev", "KZT_bn") is None
+    assert "percent" in (cat.unit_problem("share_pct", "persons") or "")
+    assert "count unit" in (cat.unit_problem("count", "KZT_bn") or "")
+    assert "money unit" in (cat.unit_problem("amount", "persons") or "")
+    assert cat.unit_problem("change_abs_prev", "percent") is not None
+
+
+def test_flows_accept_every_span_an_agency_prints_and_stocks_only_points_in_time():
+    for ind in catalogue().indicators:
+        if ind.kind == "flow":
+            assert {"quarter", "month", "half", "ytd", "year"} <= set(ind.granularities), ind.id
+        else:
+            assert not {"half", "ytd", "year"} & set(ind.granularities), ind.id
