@@ -69,7 +69,7 @@ def parse_period(pid: str, ptype: str) -> Period:
         return _parse_ytd(pid)
     m = _RE[ptype].match(pid)
     if not m:
-        raise PeriodError(f"period {pid!r} is not a valid {ptype} (expected e.g. {PERIOD_EXAMPLES[ptype]})")
+        raise PeriodError(_why_not(pid, ptype))
     year = int(m.group(1))
     if ptype == "quarter":
         q = int(m.group(2))
@@ -77,7 +77,7 @@ def parse_period(pid: str, ptype: str) -> Period:
     if ptype == "month":
         month = int(m.group(2))
         if not 1 <= month <= 12:
-            raise PeriodError(f"period {pid!r}: month {month} is not 01-12")
+            raise PeriodError(f"{pid!r} is not a period: month {month} is not 01-12")
         return Period(date(year, month, 1), ptype, pid, _month_end(year, month))
     if ptype == "half":
         h = int(m.group(2))
@@ -86,6 +86,25 @@ def parse_period(pid: str, ptype: str) -> Period:
         return Period(date(year, 1, 1), ptype, pid, date(year, 12, 31))
     day = _checked_date(year, int(m.group(2)), int(m.group(3)), pid)
     return Period(day, ptype, pid, day)
+
+
+# Ids shaped like a period of some type but out of range, with what the range is (named in messages).
+_OUT_OF_RANGE = (
+    (re.compile(r"^\d{4}-Q\d+$"), "a quarter is Q1..Q4"),
+    (re.compile(r"^\d{4}-H\d+$"), "a half-year is H1 or H2"),
+)
+
+
+def _why_not(pid: str, ptype: str) -> str:
+    """Why ``pid`` is not a ``ptype``: out of range, a period of another type, or no period at all."""
+    expected = f"a {ptype} is written like {PERIOD_EXAMPLES[ptype]}"
+    for pattern, rule in _OUT_OF_RANGE:
+        if pattern.match(pid) and not any(r.match(pid) for r in _RE.values()):
+            return f"{pid!r} is not a period: {rule}"
+    other = next((t for t in _RE if t != ptype and _RE[t].match(pid)), None)
+    if other:
+        return f"{pid!r} is a {other}, not a {ptype}: {expected}"
+    return f"{pid!r} is not a {ptype}: {expected}"
 
 
 PERIOD_EXAMPLES = {  # shown in error messages (here and in the importer)

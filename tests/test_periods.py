@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -168,3 +169,19 @@ def test_period_error_is_a_value_error_with_the_id():
         parse_period("2023-Q5", "quarter")
     with pytest.raises(PeriodError, match="end is before start"):
         parse_period("2022-05..2022-01", "ytd")
+
+
+@pytest.mark.parametrize(
+    ("pid", "ptype", "message"),
+    [
+        ("2023-Q5", "quarter", "'2023-Q5' is not a period: a quarter is Q1..Q4"),
+        ("2023-Q5", "month", "'2023-Q5' is not a period: a quarter is Q1..Q4"),
+        ("2023-H3", "half", "'2023-H3' is not a period: a half-year is H1 or H2"),
+        ("2023-13", "month", "'2023-13' is not a period: month 13 is not 01-12"),
+        ("2023-Q1", "month", "'2023-Q1' is a quarter, not a month"),
+        ("spring", "quarter", "'spring' is not a quarter: a quarter is written like 2023-Q2"),
+    ],
+)
+def test_an_invalid_period_is_named_with_what_is_wrong(pid, ptype, message):
+    with pytest.raises(PeriodError, match=re.escape(message)):
+        parse_period(pid, ptype)
