@@ -15,9 +15,9 @@ from dashboard.briefing import quarters_with_data
 from dashboard.countries import all_codes
 from dashboard.data import get_store
 from dashboard.freshness import built_on, freshness
+from dashboard.history import read_history
 from dashboard.i18n import _
 from dashboard.ids import Ids
-from dashboard.importer import read_history
 from dashboard.state import parse_query, query_language
 from layouts import briefing, country, explorer, overview
 from layouts.common import footer, navbar, with_lang

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
-from dashboard.build import PARQUET_DIR, SOURCE_CSV, BuildError, build_tables, write_tables
 from dashboard.i18n import LANGUAGES
+from dashboard.pipeline.build import PARQUET_DIR, SOURCE_CSV, BuildError, build_tables, write_tables
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -84,7 +84,7 @@ def _rejected(exc) -> int:
 
 
 def _import(args: argparse.Namespace, dry_run: bool = False) -> int:
-    from dashboard.importer import (
+    from dashboard.pipeline.importer import (
         DataPaths,
         ImportBusy,
         ImportRejected,
@@ -128,7 +128,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     import json
 
-    from dashboard.importer import DataPaths, format_history, read_history
+    from dashboard.pipeline.importer import DataPaths, format_history, read_history
 
     records = read_history(DataPaths.under(args.data).history)
     if args.json:
@@ -141,7 +141,7 @@ def _history(args: argparse.Namespace) -> int:
 
 def _publish(args: argparse.Namespace) -> int:
     """Upload data/parquet to the bucket that instances read with DATA_URL: files first, manifest last."""
-    from dashboard.remote import PublishError, publish
+    from dashboard.pipeline.publish import PublishError, publish
 
     t0 = time.perf_counter()
     print(f"publishing {args.data} to {args.url}", flush=True)
@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("check", help="check that the Parquet tables are present and intact")
     c.add_argument("--out", default=str(PARQUET_DIR))
     c.set_defaults(func=_check)
-    from dashboard.importer import DEFAULT_DATA_DIR
+    from dashboard.pipeline.importer import DEFAULT_DATA_DIR
 
     data_help = "the data directory holding sources/, parquet/ and history.jsonl"
     docs_help = "for a CSV: a CSV/XLSX describing documents not yet in documents.yaml (see docs/importing.md)"

@@ -1,7 +1,8 @@
 """How a derived value was computed: recorded by the build as data, said in words in the reader's language.
 
-The build (dashboard/build.py) stores each derivation in the ``derivation`` column as a small JSON object with
-its inputs, not as a sentence, so the words can be written in any language from the numbers themselves:
+The build (dashboard/pipeline/build.py) stores each derivation in the ``derivation`` column as a small JSON
+object with its inputs, not as a sentence, so the words can be written in any language from the numbers
+themselves:
 
     {"kind": "share_of_total", "share": 68.8, "total": 308710.0, "unit": "permits", "country": "UZB",
      "period": "2023-Q2", "period_type": "quarter", "unsure": [["total", 2]]}

@@ -8,7 +8,7 @@ year, roughly how long the statistics bureau, the ministries and IOM take). An i
 when today is past that date. Example: quarterly, last data Q1 2025 (ends 31 Mar) → Q2 2025 is due by
 30 Jun + 92 days = 30 Sep 2025; stale from 1 Oct 2025.
 
-Everything here is pure: the caller passes the store, the import history (``importer.read_history``),
+Everything here is pure: the caller passes the store, the import history (``history.read_history``),
 the date the tables were built and today. :func:`built_on` is the one helper that reads a file.
 """
 

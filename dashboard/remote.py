@@ -1,8 +1,9 @@
 """Data from an S3-compatible bucket: ``DATA_URL=s3://bucket/prefix``, mirrored into a local directory.
 
 The bucket holds what ``mtm build`` writes to ``data/parquet/``: content-named Parquet files and
-``manifest.json``, which names the set (``mtm publish`` uploads the files first and the manifest last). The
-app never reads Parquet from the bucket: it keeps a local mirror directory that the ordinary DataStore reads
+``manifest.json``, which names the set (``mtm publish``, in ``dashboard.pipeline.publish``, uploads the files
+first and the manifest last; it uses the URL, filesystem and manifest helpers below). The app never reads
+Parquet from the bucket: it keeps a local mirror directory that the ordinary DataStore reads
 (``dashboard/data.py`` stays the only Parquet reader; this module only copies bytes). A sync
 
 1. reads the bucket's ``manifest.json`` (nothing else happens when it equals the mirror's);
@@ -32,7 +33,7 @@ import re
 import tempfile
 import threading
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,13 +41,12 @@ from urllib.parse import urlsplit
 from pyarrow import fs as pafs
 
 from dashboard.atomic import write_atomic
-from dashboard.data import MANIFEST, DataStore, DataUnavailable, data_version
+from dashboard.data import MANIFEST, DataUnavailable, data_version
 from dashboard.schema import SOURCES_TABLE, TABLES
 
 log = logging.getLogger(__name__)
 
 TIMEOUT_S = 2.0  # connect and request timeouts of every S3 call made by the app
-PUBLISH_TIMEOUT_S = 30.0  # `mtm publish` may wait longer (and retries): nobody is waiting on a page
 DEFAULT_SYNC_S = 60.0
 DEFAULT_REGION = "us-east-1"
 CHUNK = 1 << 20
@@ -67,10 +67,6 @@ class RemoteUnavailable(DataUnavailable):
 
 class BadDataSet(Exception):
     """The bucket answered, but its data set cannot be used (no manifest, a file missing or corrupt)."""
-
-
-class PublishError(Exception):
-    """`mtm publish` cannot upload the data set; the message says why."""
 
 
 # -- locations and the S3 filesystem ---------------------------------------------------------------------
@@ -280,11 +276,11 @@ class Mirror:
                 self._record(REJECTED, str(exc))
                 return False
             except OSError as exc:  # pyarrow reports network and S3 errors as OSError
-                self._record(UNAVAILABLE, _short(exc))
+                self._record(UNAVAILABLE, short_reason(exc))
                 return False
             except Exception as exc:  # anything else: still never the request's or the sync thread's end
                 log.exception("bucket: sync from %s failed", self.location.url)
-                self._record(UNAVAILABLE, _short(exc))
+                self._record(UNAVAILABLE, short_reason(exc))
                 return False
             self._record(OK)
             return True
@@ -383,7 +379,8 @@ def _manifest_files(raw: bytes | None) -> set[str]:
         return set()
 
 
-def _short(exc: Exception) -> str:
+def short_reason(exc: Exception) -> str:
+    """An S3 error as one line of at most 300 characters (for /healthz, the log and `mtm publish`)."""
     text = " ".join(str(exc).split())
     return text if len(text) <= 300 else text[:297] + "…"
 
@@ -412,52 +409,3 @@ _mirrors: weakref.WeakSet[Mirror] = weakref.WeakSet()
 def _stop_all() -> None:
     for mirror in list(_mirrors):
         mirror.stop(timeout=TIMEOUT_S + 1)
-
-
-# -- publishing ------------------------------------------------------------------------------------------
-
-
-def publish(
-    source: Path,
-    url: str,
-    *,
-    filesystem_: pafs.FileSystem | None = None,
-    say: Callable[[str], None] = print,
-) -> str:
-    """Upload the data set in ``source`` (``data/parquet``) to ``url``: every file the bucket lacks, then
-    ``manifest.json`` last, so instances syncing meanwhile see the old set or the new one. Returns the data
-    version. Raises PublishError (nothing switched) when the local set is incomplete or the bucket fails."""
-    try:
-        location = parse_url(url)
-    except ValueError as exc:
-        raise PublishError(str(exc).replace("DATA_URL=", "")) from None
-    try:
-        raw = (source / MANIFEST).read_bytes()
-        tables = parse_manifest(raw)
-    except (OSError, ValueError) as exc:
-        raise PublishError(f"{source}: {exc}. Run `mtm build` first.") from None
-    try:  # never publish a set the instances would reject: the same checks as theirs (hashes, readable)
-        DataStore.load(source)
-    except DataUnavailable as exc:
-        raise PublishError(str(exc)) from None
-    s3 = filesystem_ or filesystem(timeout=PUBLISH_TIMEOUT_S, attempts=3)
-    try:
-        if s3.get_file_info(location.bucket).type == pafs.FileType.NotFound:
-            raise PublishError(f"bucket {location.bucket!r} does not exist (create it first)")
-        for entry in sorted(tables.values(), key=lambda e: e["file"]):
-            path, key = source / entry["file"], location.key(entry["file"])
-            size = path.stat().st_size
-            info = s3.get_file_info(key)
-            if info.type == pafs.FileType.File and info.size == size:
-                say(f"  present   {key}")  # content-named: same name and size is the same file
-                continue
-            with open(path, "rb") as src, s3.open_output_stream(key) as dst:
-                while chunk := src.read(CHUNK):
-                    dst.write(chunk)
-            say(f"  uploaded  {key} ({size:,} bytes)")
-        with s3.open_output_stream(location.key(MANIFEST)) as dst:
-            dst.write(raw)
-        say(f"  uploaded  {location.key(MANIFEST)} (last: the switch)")
-    except OSError as exc:
-        raise PublishError(f"{location.url}: {_short(exc)}") from None
-    return data_version(tables)

@@ -3,8 +3,9 @@
     python scripts/make_synthetic.py --rows 2000000 --out /tmp/mtm-synthetic
 
 Every value is random (seeded, so the same arguments give the same files). Every source row says
-"SYNTHETIC — benchmark only, not real data". The output is written with dashboard.build.write_tables (Parquet
-set + manifest, atomically), so the app reads it with MTM_DATA_DIR=<out>. It never writes to data/parquet.
+"SYNTHETIC — benchmark only, not real data". The output is written with dashboard.pipeline.build.write_tables
+(Parquet set + manifest, atomically), so the app reads it with MTM_DATA_DIR=<out>. It never writes to
+data/parquet.
 
 Shape: for each catalogue indicator, each measure a user can pick (its level in every level unit, and
 share_pct in percent), every period of the indicator's granularities over ``--years`` years (quarters, months,
@@ -31,10 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a file from the repo root without installing
     sys.path.insert(0, str(ROOT))
 
-from dashboard.build import PARQUET_DIR, write_tables  # noqa: E402
 from dashboard.catalogue import catalogue  # noqa: E402
 from dashboard.countries import REPORTING_COUNTRY, TOTAL, all_codes, country_name, is_valid_code  # noqa: E402
 from dashboard.periods import parse_period  # noqa: E402
+from dashboard.pipeline.build import PARQUET_DIR, write_tables  # noqa: E402
 from dashboard.schema import OBSERVATION_SCHEMA, SOURCE_SCHEMA, SOURCES_TABLE, TABLES  # noqa: E402
 from dashboard.state import measure_options  # noqa: E402
 from dashboard.views import drawable_codes  # noqa: E402

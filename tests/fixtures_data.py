@@ -15,8 +15,8 @@ from pathlib import Path
 import pyarrow as pa
 import yaml
 
-from dashboard.build import build_tables, write_tables
 from dashboard.data import DataStore
+from dashboard.pipeline.build import build_tables, write_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 PARQUET_DIR = ROOT / "data" / "parquet"

@@ -15,11 +15,16 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-import dashboard.build as build
-from dashboard.build import BuildError, build_tables, derive_counts_from_shares, derive_quarters_from_months
+import dashboard.pipeline.build as build
 from dashboard.data import DataStore, DataUnavailable
 from dashboard.derivations import describe, record
 from dashboard.periods import months_of_quarter, parse_period
+from dashboard.pipeline.build import (
+    BuildError,
+    build_tables,
+    derive_counts_from_shares,
+    derive_quarters_from_months,
+)
 from dashboard.schema import FIGURE_KEY, OBSERVATION_SCHEMA, SOURCE_SCHEMA
 from tests.fixtures_data import (
     KIND_ORDER,

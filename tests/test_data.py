@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import dashboard.data as data
-from dashboard.build import build_tables, write_tables
 from dashboard.catalogue import catalogue
 from dashboard.data import DataStore, get_store
 from dashboard.derivations import describe
 from dashboard.formatting import fmt_change_pct, fmt_value
+from dashboard.pipeline.build import build_tables, write_tables
 from tests.fixtures_data import PARQUET_DIR, committed_store, csv_header, csv_raw_rows, fresh_store, write_csv
 
 

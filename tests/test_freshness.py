@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 import polars as pl
 import pytest
 
-from dashboard.build import build_tables, write_tables
 from dashboard.catalogue import catalogue
 from dashboard.data import DataStore
 from dashboard.freshness import (
@@ -22,7 +21,8 @@ from dashboard.freshness import (
     last_imports,
     last_period,
 )
-from dashboard.importer import DataPaths, import_file, read_history
+from dashboard.pipeline.build import build_tables, write_tables
+from dashboard.pipeline.importer import DataPaths, import_file, read_history
 from dashboard.schema import SOURCE_COLUMNS, SOURCES_TABLE, TABLES
 from tests.fixtures_data import ROOT, committed_store
 

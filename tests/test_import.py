@@ -23,13 +23,13 @@ import pyarrow.parquet as pq
 import pytest
 from openpyxl import Workbook, load_workbook
 
-import dashboard.build as build
-import dashboard.importer as importer
-from dashboard.build import load_documents
+import dashboard.pipeline.build as build
+import dashboard.pipeline.commit as commit
 from dashboard.catalogue import catalogue
 from dashboard.cli import main
 from dashboard.data import DataStore, get_store
-from dashboard.importer import (
+from dashboard.pipeline.build import load_documents
+from dashboard.pipeline.importer import (
     DOC_COLUMNS,
     DataPaths,
     ImportBusy,
@@ -851,7 +851,7 @@ def test_interrupt_during_the_switch_restores_everything(tmp_path, data, monkeyp
     def interrupted(tables, out_dir):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(importer, "write_tables", interrupted)
+    monkeypatch.setattr(commit, "write_tables", interrupted)
     with pytest.raises(KeyboardInterrupt):
         do_import(path, data, dpath)
     assert tree_digests(data) == before
@@ -959,7 +959,7 @@ def test_shipped_templates_have_the_source_columns_and_the_catalogue_lists():
     assert tuple(c.value for c in wb["documents"][1]) == DOC_COLUMNS
     lists = {col[0].value: [c.value for c in col[1:] if c.value] for col in wb["lists"].iter_cols()}
     cat = catalogue()
-    # when this fails, the catalogue changed: regenerate with `python -m dashboard.importer templates`
+    # when this fails, the catalogue changed: regenerate with `python -m dashboard.pipeline.templates`
     assert lists["indicator"] == [i.id for i in cat.indicators]
     assert lists["unit"] == [u.id for u in cat.units] and lists["measure"] == [m.id for m in cat.measures]
     assert wb["observations"].column_dimensions["B"].number_format == "@"  # periods typed stay text

@@ -19,9 +19,9 @@ from pyarrow import fs as pafs
 
 from dashboard import cli, remote
 from dashboard.app_factory import create_app
-from dashboard.build import write_tables
 from dashboard.data import DataUnavailable
 from dashboard.ids import Ids
+from dashboard.pipeline.build import write_tables
 from dashboard.serve import free_port
 from tests.fixtures_data import MANIFEST, PARQUET_DIR, ROOT, TABLE_NAMES, committed_store
 

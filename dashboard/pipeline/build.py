@@ -28,6 +28,7 @@ from dashboard import derivations, i18n
 from dashboard.atomic import write_bytes_atomic
 from dashboard.catalogue import Catalogue, catalogue
 from dashboard.countries import OTHER, TOTAL, is_valid_code
+from dashboard.data import MANIFEST  # the reader's name for it: one name on both sides
 from dashboard.periods import PeriodError, months_of_quarter, parse_period, quarter_of_month
 from dashboard.schema import (
     FIGURE_KEY,
@@ -39,11 +40,10 @@ from dashboard.schema import (
     TABLES,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository (dashboard/pipeline/build.py)
 SOURCE_CSV = ROOT / "data" / "sources" / "observations.csv"
 DOCUMENTS_YAML = ROOT / "data" / "sources" / "documents.yaml"
 PARQUET_DIR = ROOT / "data" / "parquet"
-MANIFEST = "manifest.json"
 
 LEVEL_MEASURES = ("count", "amount")
 LINE = "__line__"  # key under which read_source_csv keeps each record's line number
