@@ -47,6 +47,7 @@ from tests.fixtures_data import (
     write_fresh,
 )
 
+
 def _published_with_sources() -> pl.DataFrame:
     s = committed_store()
     pub = s.observations.filter(pl.col("method") == "published")
