@@ -5,19 +5,17 @@ Callbacks stay thin: read the state, ask the data API, call a pure figure builde
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from flask import request
 
 from dashboard import downloads, export, figures, i18n, panels
 from dashboard.catalogue import catalogue
-from dashboard.countries import all_codes, country_name
+from dashboard.countries import country_name
 from dashboard.data import get_store
 from dashboard.i18n import _
 from dashboard.ids import Ids
 from dashboard.periods import parse_period, period_label
-from dashboard.state import MAX_COUNTRIES, ExplorerState, parse_query
+from dashboard.state import ExplorerState, file_stem, from_store, parse_query, to_store, transition
 from dashboard.views import shown_rows
 from layouts.common import with_lang
 from layouts.explorer import measure_radio_options, notice, period_dropdown_options
@@ -25,37 +23,10 @@ from layouts.tables import figures_table
 
 
 def state_from_store(data: dict | None, store) -> ExplorerState:
-    """The state a panel callback received, re-validated (a hand-crafted request gets the default view)."""
-    if isinstance(data, dict) and _well_formed(data):
-        given = {k: data[k] for k in ExplorerState.__dataclass_fields__ if k in data and k != "notices"}
-        given["countries"] = tuple(given.get("countries") or ())
-        state = parse_query(ExplorerState(**given).to_query(), store)
-    else:
-        state = parse_query("", store, i18n.current())
+    """The state a callback received, re-validated (a hand-crafted request gets the default view)."""
+    state = from_store(data, store, i18n.current())
     i18n.activate(state.lang)  # the rest of this request speaks the page's language
     return state
-
-
-def _well_formed(data: dict) -> bool:
-    fields = ExplorerState.__dataclass_fields__
-    scalar = ("indicator", "measure", "unit", "period", "period_type", "first", "last")
-    return (
-        all(isinstance(data.get(k), str) and len(data[k]) < 60 for k in scalar)
-        and isinstance(data.get("countries", []), list)
-        and len(data.get("countries", [])) <= MAX_COUNTRIES * 2
-        and all(isinstance(c, str) for c in data.get("countries", []))
-        and (data.get("drill") is None or isinstance(data.get("drill"), str))
-        and (data.get("lang") is None or isinstance(data.get("lang"), str))
-        and set(data) <= set(fields) | {"query"}
-    )
-
-
-def _state_data(state: ExplorerState) -> dict:
-    return asdict(state) | {
-        "countries": list(state.countries),
-        "notices": list(state.notices),
-        "query": state.to_query(),
-    }
 
 
 def _control_values(state: ExplorerState, store) -> tuple:
@@ -186,7 +157,7 @@ def register(app: Dash) -> None:
         store = get_store(data_dir)
         state = parse_query(search, store, i18n.current())
         i18n.activate(state.lang)
-        return (*_control_values(state, store), _state_data(state), notice(state.notices))
+        return (*_control_values(state, store), to_store(state), notice(state.notices))
 
     # A control changed or a chart was clicked: the new state, validated; controls follow it.
     @app.callback(
@@ -221,27 +192,21 @@ def register(app: Dash) -> None:
         previous,
     ):
         store = get_store(data_dir)
-        trigger = ctx.triggered_id
-        prev = state_from_store(previous, store)
-        if trigger == Ids.DOMAIN and isinstance(domain, str):
-            # a new theme opens its first indicator
-            in_domain = [i.id for i in catalogue().indicators if i.domain == domain]
-            if in_domain and catalogue().indicator(prev.indicator).domain != domain:
-                trigger, indicator = Ids.INDICATOR, in_domain[0]
-        state = _apply(
-            prev,
-            trigger,
-            indicator,
-            measure,
-            period,
-            countries,
-            first,
-            last,
-            series_click,
-            donut_click,
-            store,
-        )
-        return (_state_data(state), *_control_values(state, store))
+        values = {
+            Ids.DOMAIN: domain,
+            Ids.INDICATOR: indicator,
+            Ids.MEASURE: measure,
+            Ids.PERIOD: period,
+            Ids.COUNTRIES: countries,
+            Ids.FIRST: first,
+            Ids.LAST: last,
+            Ids.SERIES: series_click,
+            Ids.DONUT: donut_click,
+        }
+        trigger = ctx.triggered_id  # a component id, or a preset button's {"type": …, "group": …}
+        value = values.get(trigger) if isinstance(trigger, str) else None
+        state = transition(state_from_store(previous, store), trigger, value, store)
+        return (to_store(state), *_control_values(state, store))
 
     app.clientside_callback(PUSH_URL, Output(Ids.URL_SYNC, "data"), Input(Ids.STATE, "data"))
     # Clicking a country on the map opens its profile, as a link would (a history entry, Back returns).
@@ -333,15 +298,12 @@ def register(app: Dash) -> None:
         kind, size = EXPORT_FORMATS[fmt]
         fig = export.framed(panel.figure, caption, size)
         width, height = export.SIZES[size]
-        period = s.drill or s.period
         return {
             "figure": fig.to_plotly_json(),
             "format": kind,
             "width": width,
             "height": height,
-            # like `mtm chart`: an image in another language does not overwrite the English one
-            "filename": f"mtm-{s.indicator}-{period}-{chart}"
-            + (f"-{s.lang}" if s.lang != i18n.DEFAULT else ""),
+            "filename": file_stem(s, chart),
             "topojsonURL": app.get_asset_url("topojson/"),
             "messages": export_messages(),
         }
@@ -364,7 +326,7 @@ def register(app: Dash) -> None:
         store = get_store(data_dir)
         s = state_from_store(data, store)
         frame = downloads.download_frame(shown_rows(store, s), store, s.indicator)
-        name = f"mtm-{s.indicator}-{s.drill or s.period}" + (f"-{s.lang}" if s.lang != i18n.DEFAULT else "")
+        name = file_stem(s)
         if ctx.triggered_id == Ids.DOWNLOAD_XLSX:
             return dcc.send_bytes(downloads.to_xlsx(frame, store, s.indicator), f"{name}.xlsx")
         return dcc.send_string(downloads.to_csv(frame), f"{name}.csv")
@@ -395,78 +357,3 @@ def register(app: Dash) -> None:
             ("table", s.to_query()), lambda: figures_table(shown_rows(store, s), store.sources)
         )
         return table, definition
-
-
-def _clicked(click: dict | None, key: str) -> str | None:
-    try:
-        value = click["points"][0][key]
-    except (TypeError, KeyError, IndexError):
-        return None
-    return value if isinstance(value, str) and len(value) < 20 else None
-
-
-def _apply(
-    prev: ExplorerState,
-    trigger,
-    indicator,
-    measure,
-    period,
-    countries,
-    first,
-    last,
-    series_click,
-    donut_click,
-    store,
-) -> ExplorerState:
-    """The state after one control changed, then re-validated through the URL parser."""
-    s = prev
-    if trigger == Ids.INDICATOR and isinstance(indicator, str) and indicator != prev.indicator:
-        # a new indicator starts from its own defaults, keeping the countries and range
-        s = ExplorerState(indicator, "", "", "", "", prev.countries, prev.first, prev.last, lang=prev.lang)
-        return parse_query(_query_without(s, "measure", "unit", "period"), store)
-    if trigger == Ids.MEASURE and isinstance(measure, str) and "|" in measure:
-        m, u = measure.split("|", 1)
-        s = prev.with_(measure=m, unit=u)
-        q = parse_query(s.to_query(), store)
-        return q.with_(notices=()) if q.period != s.period else q
-    if trigger == Ids.PERIOD and isinstance(period, str) and "|" in period:
-        t, p = period.split("|", 1)
-        s = prev.with_(period=p, period_type=t)
-    elif trigger == Ids.COUNTRIES and isinstance(countries, list):
-        s = prev.with_(countries=tuple(str(c) for c in countries[: MAX_COUNTRIES + 1]))
-    elif trigger == Ids.FIRST and isinstance(first, str):
-        s = prev.with_(first=first, drill=None)
-    elif trigger == Ids.LAST and isinstance(last, str):
-        s = prev.with_(last=last, drill=None)
-    elif isinstance(trigger, dict) and trigger.get("type") == Ids.PRESET:
-        group = trigger.get("group")
-        if group == "clear":
-            s = prev.with_(countries=())
-        elif any(g.id == group for g in catalogue().country_groups):  # an unknown group changes nothing
-            with_data = store.breakdown(
-                prev.indicator, prev.period, prev.period_type, prev.measure, prev.unit
-            )
-            universe = frozenset(all_codes())
-            members = catalogue().group_members(str(group), universe)
-            # a preset keeps the countries that have data in this view first, so the list stays useful
-            have = [c for c in with_data["country_iso3"].to_list() if c in members]
-            rest = sorted(members - set(have))
-            s = prev.with_(countries=tuple((have + rest)[:MAX_COUNTRIES]))
-    elif trigger == Ids.SERIES:
-        q = _clicked(series_click, "customdata")
-        if q:
-            s = prev.with_(drill=q)
-    elif trigger == Ids.DRILL_UP:
-        s = prev.with_(drill=None)
-    elif trigger == Ids.DONUT:
-        code = _clicked(donut_click, "customdata")
-        if code and code in all_codes():
-            s = prev.with_(countries=(code,))
-    return parse_query(s.to_query(), store)
-
-
-def _query_without(s: ExplorerState, *keys: str) -> str:
-    from urllib.parse import parse_qsl, urlencode
-
-    pairs = [(k, v) for k, v in parse_qsl(s.to_query().lstrip("?")) if k not in keys]
-    return "?" + urlencode(pairs, safe=",")

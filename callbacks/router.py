@@ -10,11 +10,11 @@ from pathlib import Path
 from dash import Dash, Input, Output, State, html
 
 from dashboard import i18n
-from dashboard.app_factory import graph_config
 from dashboard.briefing import quarters_with_data
 from dashboard.countries import all_codes
 from dashboard.data import get_store
 from dashboard.freshness import built_on, freshness
+from dashboard.graph_config import graph_config
 from dashboard.history import read_history
 from dashboard.i18n import _
 from dashboard.ids import Ids

@@ -11,9 +11,12 @@ from dash import Dash, dcc, html
 from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from callbacks import country, explorer, router
 from dashboard import cache, i18n, remote, security
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 from dashboard.ids import Ids
+from dashboard.panels import warm
+from dashboard.state import query_language
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -32,20 +35,6 @@ INDEX = """<!DOCTYPE html>
 <footer>{%config%}{%scripts%}{%renderer%}</footer>
 </body>
 </html>"""
-
-
-def graph_config(app: Dash) -> dict:
-    """Config of every dcc.Graph: local map files (plotly.js would fetch them from a CDN), no logo."""
-    return {
-        "topojsonURL": app.get_asset_url("topojson/"),
-        "displaylogo": False,
-        "responsive": True,
-        "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendChartToCloud"],
-        # plotly.js 4 adds a "Share chart..." button that uploads the figure to Plotly Cloud: never, here
-        "showSendToCloud": False,
-        "plotlyServerURL": "",
-        "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900, "scale": 1},
-    }
 
 
 def create_app(data_dir: Path | None = None) -> Dash:
@@ -84,8 +73,6 @@ def create_app(data_dir: Path | None = None) -> Dash:
         ]
     )
 
-    from callbacks import country, explorer, router
-
     router.register(app)
     explorer.register(app)
     country.register(app)
@@ -93,16 +80,12 @@ def create_app(data_dir: Path | None = None) -> Dash:
     security.init_app(app)  # after every callback: the CSP hashes Dash's inline scripts
     _warm_up(app)
     if os.environ.get("MTM_WARM", "1") != "0":
-        from dashboard.panels import warm
-
         warm(store)
     return app
 
 
 def page_language() -> str:
     """The requested page's language: ``lang=`` in its URL, else the browser's (Accept-Language)."""
-    from dashboard.state import query_language
-
     return query_language(request.query_string.decode("latin-1"), i18n.request_language())[0]
 
 

@@ -14,11 +14,12 @@ import warnings
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import kaleido
 import plotly.io as pio
 
 from dashboard import export, i18n, panels
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
-from dashboard.state import parse_query
+from dashboard.state import file_stem, parse_query
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 _started = False
@@ -29,8 +30,6 @@ def _kaleido() -> None:
     global _started
     if _started:
         return
-    import kaleido
-
     pio.defaults.topojson = (ASSETS / "topojson").resolve().as_uri() + "/"
     kaleido.start_sync_server(silence_warnings=True)
     _started = True
@@ -118,12 +117,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         state = parse_query(store_view, get_store(Path(args.data)))
-        lang = view_language(store_view, state)
-        suffix = "" if lang == i18n.DEFAULT else f"-{lang}"
-        name = (
-            f"mtm-{state.indicator}-{state.drill or state.period}-{chart}-{args.size}{suffix}.{args.format}"
-        )
-        path = out / name
+        path = out / f"{file_stem(state, chart, args.size)}.{args.format}"
         path.write_bytes(image)
         print(
             f"{chart:7s} {path} ({len(image) / 1024:,.0f} KB) in {time.perf_counter() - t0:.1f}s", flush=True

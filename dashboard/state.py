@@ -1,21 +1,25 @@
-"""The explorer's filter state: one frozen object, parsed from and written to the URL query string.
+"""The explorer's filter state: one frozen object, parsed from and written to the URL query string, kept in
+the page's store, changed by its controls, and naming the files exported from it.
 
-Parsing never fails: every invalid parameter falls back to a default and adds a notice the page shows.
+Parsing never fails: every invalid parameter falls back to a default and adds a notice the page shows. Every
+transition (a control changed, a chart clicked) is a pure function of the previous state and the control's
+value that ends in the same parser, so a hand-crafted value gets the same fallbacks as a hand-crafted link.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from urllib.parse import parse_qs, urlencode
+from dataclasses import asdict, dataclass, field, replace
+from urllib.parse import parse_qs, parse_qsl, urlencode
 
 import polars as pl
 
 from dashboard import i18n
 from dashboard.catalogue import Indicator, catalogue
-from dashboard.countries import TOTAL, is_valid_code
+from dashboard.countries import TOTAL, all_codes, is_valid_code
 from dashboard.data import DataStore
 from dashboard.i18n import _
+from dashboard.ids import Ids
 from dashboard.periods import PeriodError, quarter_range
 
 MAX_COUNTRIES = 12  # beyond this a line chart is unreadable
@@ -258,3 +262,199 @@ def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool
     return ExplorerState(
         ind_id, measure, unit, pid, ptype, tuple(countries), first, last, drill, lang, tuple(notices)
     )
+
+
+# -- the stored state: what the page's dcc.Store holds between callbacks -------------------------------------
+_STORED_TEXT = ("indicator", "measure", "unit", "period", "period_type", "first", "last")
+
+
+def to_store(state: ExplorerState) -> dict:
+    """The state as JSON for the page's store; ``query`` is what the address bar shows (assets: PUSH_URL)."""
+    return asdict(state) | {
+        "countries": list(state.countries),
+        "notices": list(state.notices),
+        "query": state.to_query(),
+    }
+
+
+def from_store(data: object, store: DataStore, default_lang: str | None = None) -> ExplorerState:
+    """The state a callback received from the store, re-validated through the URL parser: the store's data
+    comes from the browser, and a hand-crafted request gets the default view (in ``default_lang``)."""
+    if isinstance(data, dict) and _well_formed(data):
+        given = {k: data[k] for k in ExplorerState.__dataclass_fields__ if k in data and k != "notices"}
+        given["countries"] = tuple(given.get("countries") or ())
+        return parse_query(ExplorerState(**given).to_query(), store)
+    return parse_query("", store, default_lang)
+
+
+def _well_formed(data: dict) -> bool:
+    countries = data.get("countries", [])
+    return (
+        all(isinstance(data.get(k), str) and len(data[k]) < 60 for k in _STORED_TEXT)
+        and isinstance(countries, list)
+        and len(countries) <= MAX_COUNTRIES * 2
+        and all(isinstance(c, str) for c in countries)
+        and (data.get("drill") is None or isinstance(data.get("drill"), str))
+        and (data.get("lang") is None or isinstance(data.get("lang"), str))
+        and set(data) <= set(ExplorerState.__dataclass_fields__) | {"query"}
+    )
+
+
+# -- transitions: a control changed or a chart was clicked -> the next state ---------------------------------
+# Each one takes the control's raw value as the browser sent it (any JSON), never fails, and ends in
+# parse_query: a value that makes no sense leaves the state as it was (re-validated).
+
+
+def unchanged(prev: ExplorerState, store: DataStore) -> ExplorerState:
+    """The previous state, re-validated (what an invalid or meaningless control value leads to)."""
+    return parse_query(prev.to_query(), store)
+
+
+def choose_domain(prev: ExplorerState, domain: object, store: DataStore) -> ExplorerState:
+    """A theme was picked: a new theme opens its first indicator; the current theme or an unknown one
+    changes nothing."""
+    if isinstance(domain, str):
+        cat = catalogue()
+        in_domain = [i.id for i in cat.indicators if i.domain == domain]
+        if in_domain and cat.indicator(prev.indicator).domain != domain:
+            return choose_indicator(prev, in_domain[0], store)
+    return unchanged(prev, store)
+
+
+def choose_indicator(prev: ExplorerState, indicator: object, store: DataStore) -> ExplorerState:
+    """A new indicator starts from its own default measure and period, keeping the countries, the trend
+    range and the language; a drill-down is dropped. An unknown id falls back to the default indicator."""
+    if not isinstance(indicator, str) or indicator == prev.indicator:
+        return unchanged(prev, store)
+    s = ExplorerState(indicator, "", "", "", "", prev.countries, prev.first, prev.last, lang=prev.lang)
+    return parse_query(_query_without(s, "measure", "unit", "period"), store)
+
+
+def choose_measure(prev: ExplorerState, value: object, store: DataStore) -> ExplorerState:
+    """``measure|unit`` was picked. When the period has no value in the new measure the latest one is shown,
+    silently (the user did not ask for that period in that measure)."""
+    if not (isinstance(value, str) and "|" in value):
+        return unchanged(prev, store)
+    measure, unit = value.split("|", 1)
+    s = prev.with_(measure=measure, unit=unit)
+    q = parse_query(s.to_query(), store)
+    return q.with_(notices=()) if q.period != s.period else q
+
+
+def choose_period(prev: ExplorerState, value: object, store: DataStore) -> ExplorerState:
+    """``type|period`` was picked for the map, donut and table (the trend and its drill-down stay)."""
+    if not (isinstance(value, str) and "|" in value):
+        return unchanged(prev, store)
+    ptype, period = value.split("|", 1)
+    return parse_query(prev.with_(period=period, period_type=ptype).to_query(), store)
+
+
+def choose_countries(prev: ExplorerState, countries: object, store: DataStore) -> ExplorerState:
+    """The country list changed; one code too many is kept so the parser says it cut the list."""
+    if not isinstance(countries, list):
+        return unchanged(prev, store)
+    chosen = tuple(str(c) for c in countries[: MAX_COUNTRIES + 1])
+    return parse_query(prev.with_(countries=chosen).to_query(), store)
+
+
+def choose_first(prev: ExplorerState, first: object, store: DataStore) -> ExplorerState:
+    """The trend's first quarter changed: the drill-down is closed (its quarter may have left the range)."""
+    if not isinstance(first, str):
+        return unchanged(prev, store)
+    return parse_query(prev.with_(first=first, drill=None).to_query(), store)
+
+
+def choose_last(prev: ExplorerState, last: object, store: DataStore) -> ExplorerState:
+    """The trend's last quarter changed: the drill-down is closed, as for the first."""
+    if not isinstance(last, str):
+        return unchanged(prev, store)
+    return parse_query(prev.with_(last=last, drill=None).to_query(), store)
+
+
+def apply_preset(prev: ExplorerState, group: object, store: DataStore) -> ExplorerState:
+    """A preset button: ``clear`` empties the country list; a country group selects its members, those with
+    data in this view first (so the list stays useful), at most MAX_COUNTRIES; an unknown group changes
+    nothing."""
+    cat = catalogue()
+    if group == "clear":
+        return parse_query(prev.with_(countries=()).to_query(), store)
+    if not any(g.id == group for g in cat.country_groups):
+        return unchanged(prev, store)
+    with_data = store.breakdown(prev.indicator, prev.period, prev.period_type, prev.measure, prev.unit)
+    members = cat.group_members(str(group), frozenset(all_codes()))
+    have = [c for c in with_data["country_iso3"].to_list() if c in members]
+    rest = sorted(members - set(have))
+    return parse_query(prev.with_(countries=tuple((have + rest)[:MAX_COUNTRIES])).to_query(), store)
+
+
+def drill_into(prev: ExplorerState, click: object, store: DataStore) -> ExplorerState:
+    """A quarter of the trend was clicked (its id is the point's customdata): show its months. A quarter
+    outside the trend range is refused with a notice, by the parser."""
+    quarter = clicked(click, "customdata")
+    if not quarter:
+        return unchanged(prev, store)
+    return parse_query(prev.with_(drill=quarter).to_query(), store)
+
+
+def drill_up(prev: ExplorerState, store: DataStore) -> ExplorerState:
+    """'All quarters': back from a quarter's months to the quarters."""
+    return parse_query(prev.with_(drill=None).to_query(), store)
+
+
+def pick_country(prev: ExplorerState, click: object, store: DataStore) -> ExplorerState:
+    """A slice of the donut was clicked: compare that one country ('other' and the remainder are no country
+    and change nothing)."""
+    code = clicked(click, "customdata")
+    if not (code and code in all_codes()):
+        return unchanged(prev, store)
+    return parse_query(prev.with_(countries=(code,)).to_query(), store)
+
+
+def transition(prev: ExplorerState, control: object, value: object, store: DataStore) -> ExplorerState:
+    """The state after the control with id ``control`` (an Ids member, or a preset button's
+    ``{"type": "preset", "group": …}``) took ``value`` (a chart's clickData for the trend and the donut;
+    ignored for buttons). Anything else leaves the state as it was, re-validated."""
+    if isinstance(control, dict):
+        if control.get("type") == Ids.PRESET:
+            return apply_preset(prev, control.get("group"), store)
+        return unchanged(prev, store)
+    choose = _TRANSITIONS.get(control) if isinstance(control, str) else None
+    return choose(prev, value, store) if choose else unchanged(prev, store)
+
+
+_TRANSITIONS = {
+    Ids.DOMAIN: choose_domain,
+    Ids.INDICATOR: choose_indicator,
+    Ids.MEASURE: choose_measure,
+    Ids.PERIOD: choose_period,
+    Ids.COUNTRIES: choose_countries,
+    Ids.FIRST: choose_first,
+    Ids.LAST: choose_last,
+    Ids.SERIES: drill_into,
+    Ids.DRILL_UP: lambda prev, _clicks, store: drill_up(prev, store),
+    Ids.DONUT: pick_country,
+}
+
+
+def clicked(click: object, key: str) -> str | None:
+    """``key`` of the first point of a chart's clickData, if it is a short string (else None)."""
+    try:
+        value = click["points"][0][key]  # type: ignore[index]
+    except (TypeError, KeyError, IndexError):
+        return None
+    return value if isinstance(value, str) and len(value) < 20 else None
+
+
+def _query_without(s: ExplorerState, *keys: str) -> str:
+    pairs = [(k, v) for k, v in parse_qsl(s.to_query().lstrip("?")) if k not in keys]
+    return "?" + urlencode(pairs, safe=",")
+
+
+# -- file names ----------------------------------------------------------------------------------------------
+def file_stem(state: ExplorerState, *parts: str) -> str:
+    """The name (without extension) of a file made from a view: ``mtm-{indicator}-{period}`` (the drilled
+    quarter when drilled into one), then ``parts`` (chart, size…), then ``-{lang}`` unless English, so an
+    image or table in another language never overwrites the English one. Browser export, download and
+    `mtm chart` all name their files here."""
+    stem = "-".join(("mtm", state.indicator, state.drill or state.period, *parts))
+    return stem + (f"-{state.lang}" if state.lang != i18n.DEFAULT else "")

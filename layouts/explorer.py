@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from functools import lru_cache
 
 import dash_bootstrap_components as dbc
@@ -15,7 +14,7 @@ from dashboard.data import DataStore
 from dashboard.i18n import N_, _
 from dashboard.ids import Ids
 from dashboard.periods import parse_period, period_label, quarter_range
-from dashboard.state import ExplorerState, measure_options, period_choices
+from dashboard.state import ExplorerState, measure_options, period_choices, to_store
 from layouts.common import chart_card, dropdown_labels, export_menu, graph
 
 QUARTERS = quarter_range("2022-Q1", "2025-Q4")
@@ -302,15 +301,7 @@ def notice(notices) -> list:
 def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
     return html.Div(
         [
-            dcc.Store(
-                id=Ids.STATE,
-                data=asdict(state)
-                | {
-                    "countries": list(state.countries),
-                    "notices": list(state.notices),
-                    "query": state.to_query(),
-                },
-            ),
+            dcc.Store(id=Ids.STATE, data=to_store(state)),
             dcc.Store(id=Ids.URL_SYNC),
             dcc.Store(id=Ids.URL_POP),
             html.Div(notice(state.notices), id=Ids.NOTICE, role="status"),

@@ -11,6 +11,7 @@ from dashboard.catalogue import Indicator, catalogue
 from dashboard.data import Change, DataStore, Figure, Headline
 from dashboard.formatting import fmt_change_pct, fmt_value, not_reported, unit_word
 from dashboard.i18n import N_, _, ngettext
+from dashboard.sources_text import sources_line
 from layouts.common import with_lang
 
 
@@ -75,15 +76,6 @@ def freshness_line(fresh) -> html.Div:
     return html.Div(parts, title=fresh.note, className="small text-muted mt-1 freshness")
 
 
-def _sources_text(sources: list[str]) -> str:
-    """'Source: A; B' or 'Source: A; B and 3 more' (document titles stay as the sources print them)."""
-    shown = "; ".join(sources[:2])
-    if len(sources) > 2:
-        n = len(sources) - 2
-        shown = ngettext("{sources} and {n} more", "{sources} and {n} more", n).format(sources=shown, n=n)
-    return _("Source: {sources}").format(sources=shown)
-
-
 def _period_line(cur: Figure) -> str:
     """'Q2 2025', 'Q2 2025 (derived)', 'Q2 2025 · chosen among 2 sources'."""
     text = cur.period_label
@@ -129,7 +121,7 @@ def card(ind: Indicator, h: Headline | None, sources: list[str], fresh=None) -> 
                 className="small",
             ),
             freshness_line(fresh) if fresh else None,
-            html.Div(_sources_text(sources), className="card-source small text-muted mt-1"),
+            html.Div(sources_line(sources, 2, compact=True), className="card-source small text-muted mt-1"),
         ]
     return dbc.Col(
         dcc.Link(

@@ -14,7 +14,7 @@ import pytest
 from babel.messages.pofile import read_po
 from dash.development.base_component import Component
 
-from callbacks.explorer import EXPORT_IMAGE, _state_data, export_messages
+from callbacks.explorer import EXPORT_IMAGE, export_messages
 from callbacks.router import overview_freshness
 from dashboard import i18n
 from dashboard.app_factory import create_app
@@ -22,6 +22,7 @@ from dashboard.data import DEFAULT_DIR, get_store
 from dashboard.freshness import indicator_freshness
 from dashboard.ids import Ids
 from dashboard.state import parse_query
+from dashboard.state import to_store as _state_data
 from dashboard.views import country_rows
 from layouts import country, explorer, overview
 from layouts.tables import _how, figures_table

@@ -53,7 +53,7 @@ def test_bundle_registers_russian_and_kazakh_and_never_offers_cloud_upload():
 def test_every_graph_config_turns_the_cloud_button_off():
     from dash import Dash
 
-    from dashboard.app_factory import graph_config
+    from dashboard.graph_config import graph_config
 
     config = graph_config(Dash(__name__))
     assert config["showSendToCloud"] is False and config["plotlyServerURL"] == ""
