@@ -33,7 +33,7 @@ def _control_values(state: ExplorerState, store) -> tuple:
     ind = catalogue().indicator(state.indicator)
     return (
         state.indicator,
-        measure_radio_options(ind),
+        measure_radio_options(ind, store),
         f"{state.measure}|{state.unit}",
         period_dropdown_options(store, ind, state.measure, state.unit),
         f"{state.period_type}|{state.period}",

@@ -33,9 +33,11 @@ from dashboard.periods import (
     parse_period,
     period_label,
     previous_period,
+    quarter_of_day,
     quarter_range,
     year_earlier,
 )
+from dashboard.periods import months_of_quarter as quarter_months
 from dashboard.schema import SOURCES_TABLE, TABLES
 
 log = logging.getLogger(__name__)
@@ -174,6 +176,26 @@ class DataStore:
     def all_rows(self, indicator: str) -> pl.DataFrame:
         """Every row of one indicator, alternatives included."""
         return self._all_by_ind.get((indicator,), self._empty)
+
+    def quarter_span(self) -> tuple[str, str] | None:
+        """The first and last quarter any figure covers (None for an empty store): the range of trends and
+        period pickers, extended as new periods arrive."""
+
+        def compute() -> tuple[str, str] | None:
+            obs = self.observations
+            if obs.is_empty():
+                return None
+            return quarter_of_day(obs["period_start"].min()), quarter_of_day(obs["period_end"].max())
+
+        return self.memo(("quarter_span",), compute)
+
+    def has_values(self, indicator: str, measure: str, unit: str) -> bool:
+        """Whether any figure of the indicator is published (or derived) in this measure and unit."""
+        pairs = self.memo(
+            ("measure_units", indicator),
+            lambda: frozenset(self.rows(indicator).select("measure", "unit").unique().iter_rows()),
+        )
+        return (measure, unit) in pairs
 
     def period_types(self, indicator: str) -> frozenset[str]:
         """The period types the indicator has figures for (what was published, not what could be)."""
@@ -396,11 +418,7 @@ class DataStore:
         unit: str | None = None,
     ) -> list[Figure]:
         """The three months of a quarter, each a figure or explicitly not reported."""
-        from dashboard.periods import months_of_quarter
-
-        return [
-            self.figure(indicator, m, "month", country, measure, unit) for m in months_of_quarter(quarter)
-        ]
+        return [self.figure(indicator, m, "month", country, measure, unit) for m in quarter_months(quarter)]
 
     # -- comparisons --------------------------------------------------------------------------------
     def change(self, cur: Figure, other: Figure | None, published_measure: str, label: str) -> Change:

@@ -152,6 +152,11 @@ def months_of_quarter(qid: str) -> list[str]:
     return [f"{year}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
 
 
+def quarter_of_day(day: date) -> str:
+    """The quarter a day falls in."""
+    return quarter_id(day.year, (day.month + 2) // 3)
+
+
 def quarter_of_month(mid: str) -> str:
     p = parse_period(mid, "month")
     return quarter_id(p.start.year, (p.start.month + 2) // 3)

@@ -10,20 +10,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field, replace
+from datetime import date
 from urllib.parse import parse_qs, parse_qsl, urlencode
 
 import polars as pl
 
 from dashboard import i18n
-from dashboard.catalogue import Indicator, catalogue
+from dashboard.catalogue import Indicator, catalogue, english_catalogue
 from dashboard.countries import TOTAL, all_codes, is_valid_code
 from dashboard.data import DataStore
 from dashboard.i18n import _
 from dashboard.ids import Ids
-from dashboard.periods import PeriodError, quarter_range
+from dashboard.periods import PeriodError, quarter_of_day, quarter_range, split_quarter
 
 MAX_COUNTRIES = 12  # beyond this a line chart is unreadable
 MAX_QUERY_LENGTH = 2000
+MAX_TREND_QUARTERS = 60  # a longer range than fifteen years is refused in a link (a hand-crafted one)
 _PERIOD_TYPE_BY_SHAPE = (
     (re.compile(r"^\d{4}-Q[1-4]$"), "quarter"),
     (re.compile(r"^\d{4}-H[12]$"), "half"),
@@ -50,8 +52,8 @@ class ExplorerState:
     period: str  # the period of the map, donut and table
     period_type: str
     countries: tuple[str, ...] = ()  # empty = all countries / the total line
-    first: str = "2022-Q1"  # quarter range of the time series
-    last: str = "2025-Q4"
+    first: str = ""  # quarter range of the time series ("" until parsed: the data's latest quarters)
+    last: str = ""
     drill: str | None = None  # a quarter drilled into months
     lang: str = i18n.DEFAULT  # the page language (EN / RU / KK), kept in the URL like the rest
     notices: tuple[str, ...] = field(default=(), compare=False)
@@ -79,15 +81,38 @@ class ExplorerState:
         return replace(self, **changes)
 
 
-def measure_options(ind: Indicator) -> list[tuple[str, str]]:
-    """(measure, unit) pairs a user can choose for an indicator: levels in each unit, then shares."""
+def measure_options(ind: Indicator, store: DataStore | None = None) -> list[tuple[str, str]]:
+    """(measure, unit) pairs a user can choose for an indicator: levels in each unit, then shares. With a
+    store, only the pairs that have figures (the catalogue says what can be published, the data what was),
+    and always the indicator's default, so that a view exists even before its first figure arrives."""
     out = []
     for m in ind.measures:
         if not catalogue().measure(m).level:
             continue
         units = ("percent",) if m == "share_pct" else ind.level_units
         out += [(m, u) for u in units]
-    return out
+    if store is None:
+        return out
+    default = (ind.default.measure, ind.default.unit)
+    return [p for p in out if p == default or store.has_values(ind.id, *p)]
+
+
+def trend_window(store: DataStore) -> tuple[str, str]:
+    """The trend range a view opens with: the catalogue's number of quarters, ending with the latest
+    quarter any figure covers (never before the first). Follows the data as new periods arrive."""
+    span = store.quarter_span()
+    if span is None:  # no data at all: the current quarter alone
+        today = quarter_of_day(date.today())
+        return today, today
+    quarters = quarter_range(*span)
+    return quarters[max(0, len(quarters) - catalogue().explorer.trend_quarters)], quarters[-1]
+
+
+def trend_quarters(store: DataStore, s: ExplorerState) -> list[str]:
+    """The quarters the trend range can be chosen from: those the data covers, widened to the state's own
+    range when a link asks for more."""
+    span = store.quarter_span() or (s.first, s.last)
+    return quarter_range(min(span[0], s.first, key=split_quarter), max(span[1], s.last, key=split_quarter))
 
 
 def period_choices(store: DataStore, ind: Indicator, measure: str, unit: str) -> list[tuple[str, str]]:
@@ -137,10 +162,10 @@ def _default_period(store: DataStore, ind: Indicator, measure: str, unit: str) -
     if choices:
         latest = store.latest_period(ind.id, None, measure, unit, country=TOTAL)
         return (latest.id, latest.type) if latest else choices[0]
-    return ("2023-Q2", "quarter")
+    return (trend_window(store)[1], "quarter")  # nothing published yet: the latest quarter, shown as missing
 
 
-DEFAULT_INDICATOR = "trp_issued"
+DEFAULT_INDICATOR = english_catalogue().explorer.default_indicator
 
 
 def query_language(search: str | None, default: str | None = None) -> tuple[str, bool]:
@@ -193,7 +218,7 @@ def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool
         ind_id = DEFAULT_INDICATOR
     ind = cat.indicator(ind_id)
 
-    options = measure_options(ind)
+    options = measure_options(ind, store)
     measure, unit = raw.get("measure", ind.default.measure), raw.get("unit")
     if unit is None:
         unit = "percent" if measure == "share_pct" else ind.default.unit
@@ -236,18 +261,19 @@ def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool
         )
         countries = countries[:MAX_COUNTRIES]
 
-    first, last = raw.get("from", "2022-Q1"), raw.get("to", "2025-Q4")
+    default_first, default_last = trend_window(store)
+    first, last = raw.get("from", default_first), raw.get("to", default_last)
     try:
         span = quarter_range(first, last)
-        if not span or len(span) > 60:
+        if not span or len(span) > MAX_TREND_QUARTERS:
             raise PeriodError("empty or too long")
     except PeriodError:
         notices.append(
             _("The time range in the link is not valid; showing {first} to {last}.").format(
-                first="2022-Q1", last="2025-Q4"
+                first=default_first, last=default_last
             )
         )
-        first, last = "2022-Q1", "2025-Q4"
+        first, last = default_first, default_last
         span = quarter_range(first, last)
 
     drill = raw.get("drill") or None

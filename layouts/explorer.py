@@ -13,11 +13,9 @@ from dashboard.countries import all_codes, country_name
 from dashboard.data import DataStore
 from dashboard.i18n import N_, _
 from dashboard.ids import Ids
-from dashboard.periods import parse_period, period_label, quarter_range
-from dashboard.state import ExplorerState, measure_options, period_choices, to_store
+from dashboard.periods import parse_period, period_label
+from dashboard.state import ExplorerState, measure_options, period_choices, to_store, trend_quarters
 from layouts.common import chart_card, dropdown_labels, export_menu, graph
-
-QUARTERS = quarter_range("2022-Q1", "2025-Q4")
 
 # what kind of period an option of the period dropdown is
 PERIOD_KINDS = {
@@ -45,10 +43,10 @@ def indicator_options() -> list[dict]:
     return out
 
 
-def measure_radio_options(ind: Indicator) -> list[dict]:
+def measure_radio_options(ind: Indicator, store: DataStore) -> list[dict]:
     cat = catalogue()
     out = []
-    for m, u in measure_options(ind):
+    for m, u in measure_options(ind, store):
         unit = cat.unit(u)
         label = cat.measure(m).label + ("" if u == "percent" and m == "share_pct" else f" ({unit.label})")
         out.append({"label": label, "value": f"{m}|{u}"})
@@ -62,11 +60,11 @@ def period_dropdown_options(store: DataStore, ind: Indicator, measure: str, unit
     ]
 
 
-def quarter_options() -> list[dict] | list[str]:
+def quarter_options(quarters: list[str]) -> list[dict] | list[str]:
     """The quarters of the trend range: ids as they are in English ('2022-Q1'), labels in another language."""
     if i18n.current() == i18n.DEFAULT:
-        return QUARTERS
-    return [{"label": period_label(parse_period(q, "quarter")), "value": q} for q in QUARTERS]
+        return quarters
+    return [{"label": period_label(parse_period(q, "quarter")), "value": q} for q in quarters]
 
 
 def country_options() -> list[dict]:
@@ -154,7 +152,7 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                                 dbc.RadioItems(
                                     id=Ids.MEASURE,
                                     name=Ids.MEASURE,
-                                    options=measure_radio_options(ind),
+                                    options=measure_radio_options(ind, store),
                                     value=f"{state.measure}|{state.unit}",
                                     inline=True,
                                     className="small",
@@ -194,7 +192,7 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                                                 dcc.Dropdown(
                                                     labels=dropdown_labels(),
                                                     id=Ids.FIRST,
-                                                    options=quarter_options(),
+                                                    options=quarter_options(trend_quarters(store, state)),
                                                     value=state.first,
                                                     clearable=False,
                                                 ),
@@ -209,7 +207,7 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                                                 dcc.Dropdown(
                                                     labels=dropdown_labels(),
                                                     id=Ids.LAST,
-                                                    options=quarter_options(),
+                                                    options=quarter_options(trend_quarters(store, state)),
                                                     value=state.last,
                                                     clearable=False,
                                                 ),

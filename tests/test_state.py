@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard.catalogue import catalogue
 from dashboard.ids import Ids
+from dashboard.periods import quarter_range
 from dashboard.state import (
     MAX_COUNTRIES,
     ExplorerState,
@@ -25,10 +27,13 @@ from dashboard.state import (
     drill_up,
     file_stem,
     from_store,
+    measure_options,
     parse_query,
     pick_country,
     to_store,
     transition,
+    trend_quarters,
+    trend_window,
     unchanged,
 )
 from tests.fixtures_data import committed_store
@@ -229,14 +234,11 @@ def test_changing_the_range_closes_the_drill_down(store, base):
 
 
 def test_a_range_that_ends_before_it_starts_falls_back_to_the_default_range(store, base):
-    notice = ("The time range in the link is not valid; showing 2022-Q1 to 2025-Q4.",)
-    check(
-        choose_first(base, "2025-Q1", store), base.with_(first="2022-Q1", last="2025-Q4", drill=None), notice
-    )
-    check(
-        choose_last(base, "2021-Q1", store), base.with_(first="2022-Q1", last="2025-Q4", drill=None), notice
-    )
-    check(choose_first(base, "soon", store), base.with_(first="2022-Q1", last="2025-Q4", drill=None), notice)
+    first, last = trend_window(store)
+    notice = (f"The time range in the link is not valid; showing {first} to {last}.",)
+    check(choose_first(base, "2025-Q1", store), base.with_(first=first, last=last, drill=None), notice)
+    check(choose_last(base, "2021-Q1", store), base.with_(first=first, last=last, drill=None), notice)
+    check(choose_first(base, "soon", store), base.with_(first=first, last=last, drill=None), notice)
 
 
 @pytest.mark.parametrize("value", [None, 2022, ["2022-Q1"]])
@@ -407,8 +409,9 @@ def test_a_malformed_store_gets_the_default_view_in_the_default_language(store, 
         "text-too-long": to_store(base) | {"period": "2" * 60},
     }
     data = bad.get(data, data) if isinstance(data, str) else data
-    check(from_store(data, store), ExplorerState(*TRP))
-    check(from_store(data, store, "ru"), ExplorerState(*TRP, lang="ru"))
+    first, last = trend_window(store)
+    check(from_store(data, store), ExplorerState(*TRP, first=first, last=last))
+    check(from_store(data, store, "ru"), ExplorerState(*TRP, first=first, last=last, lang="ru"))
 
 
 # -- file names ----------------------------------------------------------------------------------------------
@@ -421,3 +424,30 @@ def test_file_stem_names_indicator_period_parts_and_language(base):
     assert file_stem(base.with_(drill="2023-Q3"), "series") == "mtm-trp_issued-2023-Q3-series"
     assert file_stem(s.with_(lang="ru"), "donut") == "mtm-trp_issued-2023-Q2-donut-ru"
     assert file_stem(s.with_(lang="kk")) == "mtm-trp_issued-2023-Q2-kk"
+
+
+# -- ranges and measures follow the data -------------------------------------------------------------------
+def test_the_trend_opens_on_the_catalogues_window_ending_with_the_latest_quarter_in_the_data(store):
+    first, last = trend_window(store)
+    span = store.quarter_span()
+    assert last == span[1]
+    n = catalogue().explorer.trend_quarters
+    assert quarter_range(first, last) == quarter_range(*span)[-n:]
+    assert parse_query("", store).first == first and parse_query("", store).last == last
+    # the range a user can pick from is every quarter the data covers, widened by a link's own range
+    assert trend_quarters(store, parse_query("", store)) == quarter_range(*span)
+    wide = parse_query("?from=2015-Q1&to=2016-Q4", store)
+    assert trend_quarters(store, wide)[0] == "2015-Q1" and trend_quarters(store, wide)[-1] == span[1]
+
+
+def test_measure_choices_are_those_with_figures_and_the_default(store):
+    left_out = 0
+    for ind in catalogue().indicators:
+        default = (ind.default.measure, ind.default.unit)
+        offered = measure_options(ind, store)
+        assert default in offered, ind.id
+        for pair in measure_options(ind):  # what the catalogue allows
+            has = store.has_values(ind.id, *pair)
+            assert (pair in offered) == (has or pair == default), (ind.id, pair)
+            left_out += not has and pair != default
+    assert left_out > 0  # the catalogue allows more than was published: the rule above was exercised
