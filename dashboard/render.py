@@ -29,7 +29,7 @@ def _kaleido() -> None:
     global _started
     if _started:
         return
-    import kaleido
+    import kaleido  # only when an image is made: framed_figure and the arguments need no kaleido
 
     pio.defaults.topojson = (ASSETS / "topojson").resolve().as_uri() + "/"
     kaleido.start_sync_server(silence_warnings=True)
