@@ -5,10 +5,12 @@ Callbacks stay thin: read the state, ask the data API, call a pure figure builde
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from flask import request
 
-from dashboard import downloads, export, figures, i18n, panels
+from dashboard import charts, downloads, export, figures, i18n, panels
 from dashboard.catalogue import catalogue
 from dashboard.countries import country_name
 from dashboard.data import get_store
@@ -139,6 +141,66 @@ function(click) {
 """
 
 
+def _map_links(s: ExplorerState, panel: panels.Drawn) -> list:
+    """Links to the profiles of the chosen countries, else of the first three on the map."""
+    traces = panel.figure.get("data", [])
+    shown = list(traces[1].get("locations") or ()) if len(traces) > 1 else []
+    links = [
+        dcc.Link(
+            _("{country} profile →").format(country=country_name(c)),
+            href=with_lang(f"/country/{c}"),
+            className="me-3",
+        )
+        for c in (s.countries or shown[:3])
+    ]
+    return [links]
+
+
+def _trend_crumb(s: ExplorerState, panel: panels.Drawn) -> list:
+    """The breadcrumb of a drilled quarter (or the hint to click one), and whether "All quarters" hides."""
+    if s.drill:
+        qlabel = period_label(parse_period(s.drill, "quarter"))
+        crumb = [
+            " › ",
+            html.Span(_("{quarter}: months").format(quarter=qlabel), **{"aria-current": "page"}),
+        ]
+    else:
+        crumb = html.Span(_("Click a quarter to see its months."), className="text-muted ms-2")
+    return [crumb, not s.drill]
+
+
+# What a chart's draw callback writes besides its figure and sources line (by chart id): outputs and values.
+DRAW_EXTRAS: dict[str, tuple[tuple[Output, ...], Callable[[ExplorerState, panels.Drawn], list]]] = {
+    "map": ((Output(Ids.COUNTRY_LINK, "children"),), _map_links),
+    "series": ((Output(Ids.BREADCRUMB, "children"), Output(Ids.DRILL_UP, "hidden")), _trend_crumb),
+}
+
+
+def _register_draw(app: Dash, data_dir, kind: charts.ChartKind) -> None:
+    """The callback that draws a chart from the state: its figure, its sources line, what else it writes
+    (DRAW_EXTRAS), then the figures of the charts drawn with it."""
+    extra_outputs, extras = DRAW_EXTRAS.get(kind.id, ((), None))
+    companions = charts.drawn_with(kind)
+    outputs = [Output(kind.graph_id, "figure")]
+    if kind.footer_id:
+        outputs.append(Output(kind.footer_id, "children"))
+    outputs += [*extra_outputs, *(Output(k.graph_id, "figure") for k in companions)]
+
+    def draw(data):
+        store = get_store(data_dir)
+        s = state_from_store(data, store)
+        panel = panels.drawn(store, kind.id, s)
+        out = [panel.figure]
+        if kind.footer_id:
+            out.append(figures.sources_line(store.documents_for(panel.source_ids)))
+        if extras:
+            out += extras(s, panel)
+        return [*out, *(panels.drawn(store, k.id, s).figure for k in companions)]
+
+    draw.__name__ = f"draw_{kind.id}"
+    app.callback(outputs, Input(Ids.STATE, "data"))(draw)
+
+
 def register(app: Dash) -> None:
     data_dir = app.server.config["MTM_DATA_DIR"]
 
@@ -214,61 +276,9 @@ def register(app: Dash) -> None:
         NAVIGATE_TO_COUNTRY, Output(Ids.MAP, "id"), Input(Ids.MAP, "clickData"), prevent_initial_call=True
     )
 
-    @app.callback(
-        Output(Ids.MAP, "figure"),
-        Output(Ids.MAP_FOOTER, "children"),
-        Output(Ids.COUNTRY_LINK, "children"),
-        Input(Ids.STATE, "data"),
-    )
-    def draw_map(data):
-        store = get_store(data_dir)
-        s = state_from_store(data, store)
-        panel = panels.drawn(store, "map", s)
-        traces = panel.figure.get("data", [])
-        shown = list(traces[1].get("locations") or ()) if len(traces) > 1 else []
-        links = [
-            dcc.Link(
-                _("{country} profile →").format(country=country_name(c)),
-                href=with_lang(f"/country/{c}"),
-                className="me-3",
-            )
-            for c in (s.countries or shown[:3])
-        ]
-        return panel.figure, figures.sources_line(store.documents_for(panel.source_ids)), links
-
-    @app.callback(
-        Output(Ids.DONUT, "figure"),
-        Output(Ids.DONUT_FOOTER, "children"),
-        Input(Ids.STATE, "data"),
-    )
-    def draw_donut(data):
-        store = get_store(data_dir)
-        panel = panels.drawn(store, "donut", state_from_store(data, store))
-        return panel.figure, figures.sources_line(store.documents_for(panel.source_ids))
-
-    @app.callback(
-        Output(Ids.SERIES, "figure"),
-        Output(Ids.SERIES_FOOTER, "children"),
-        Output(Ids.BREADCRUMB, "children"),
-        Output(Ids.DRILL_UP, "hidden"),
-        Output(Ids.SPANS, "figure"),
-        Input(Ids.STATE, "data"),
-    )
-    def draw_series(data):
-        store = get_store(data_dir)
-        s = state_from_store(data, store)
-        panel = panels.drawn(store, "series", s)
-        spans = panels.drawn(store, "spans", s)
-        if s.drill:
-            qlabel = period_label(parse_period(s.drill, "quarter"))
-            crumb = [
-                " › ",
-                html.Span(_("{quarter}: months").format(quarter=qlabel), **{"aria-current": "page"}),
-            ]
-        else:
-            crumb = html.Span(_("Click a quarter to see its months."), className="text-muted ms-2")
-        footer = figures.sources_line(store.documents_for(panel.source_ids))
-        return panel.figure, footer, crumb, not s.drill, spans.figure
+    for kind in charts.KINDS:
+        if kind.drawn_with is None:
+            _register_draw(app, data_dir, kind)
 
     @app.callback(
         Output(Ids.EXPORT_DATA, "data"),

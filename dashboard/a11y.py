@@ -18,6 +18,8 @@ from typing import Any
 from babel.numbers import format_decimal, format_percent
 
 from dashboard import i18n
+from dashboard.countries import country_name
+from dashboard.formatting import fmt_value, value_text
 from dashboard.i18n import _, ngettext
 
 TOP = 3
@@ -32,8 +34,6 @@ def plain(text: Any) -> str:
 
 def _fmt(value: float, unit: str | None) -> str:
     if unit:
-        from dashboard.figures import value_text  # lazy: dashboard.figures imports this module
-
         try:
             return value_text(value, unit)
         except (KeyError, ValueError):
@@ -70,8 +70,6 @@ def title_of(fig: Any) -> str:
 
 def _share(value: float) -> str:
     """A share with one decimal: 68.8% / 68,8 % (Babel, in the language in force)."""
-    from dashboard.formatting import fmt_value
-
     return fmt_value(value, "percent")
 
 
@@ -83,8 +81,6 @@ def _map(traces: list, unit: str | None) -> str:
     values = [t for t in traces if t.get("type") == "choropleth" and t.get("customdata") is not None]
     if not values:
         return _("No country has a figure for this period.")
-    from dashboard.countries import country_name
-
     pairs = [
         (code, z)
         for t in values

@@ -17,21 +17,14 @@ from babel.dates import format_date
 from dashboard import i18n, theme
 from dashboard.catalogue import catalogue
 from dashboard.countries import country_name
-from dashboard.i18n import N_, _
-from dashboard.panels import Panel
+from dashboard.i18n import _
+from dashboard.panel_builders import Panel
 from dashboard.periods import parse_period, period_label
 from dashboard.state import ExplorerState
 
 SIZES = {"wide": (1600, 900), "square": (1080, 1080)}
 FORMATS = ("png", "svg")
 SUB_STYLE = f"font-size:18px;color:{theme.MUTED_TEXT_COLOR}"
-# English; shown as _(name)
-CHART_NAMES = {
-    "map": N_("Map"),
-    "donut": N_("Shares by country"),
-    "series": N_("Trend"),
-    "spans": N_("Longer periods"),
-}
 
 
 @dataclass(frozen=True)

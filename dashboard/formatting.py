@@ -54,6 +54,15 @@ def unit_word(value: float | None, unit: str | Unit, locale: str | None = None) 
     return u.counted.get(category) or u.counted.get("other") or u.label
 
 
+def value_text(value: float | None, unit: str | Unit) -> str:
+    """A formatted value with its unit: '308,710 permits', '253.8 bn KZT', '68.8%', or 'not reported'."""
+    u = unit if isinstance(unit, Unit) else catalogue().unit(unit)
+    text = fmt_value(value, u)
+    if _is_missing(value) or u.kind != "count" or not u.label:
+        return text
+    return f"{text} {unit_word(value, u)}"
+
+
 def fmt_change_pct(value: float | None, locale: str | None = None) -> str:
     """Signed percentage change: +12.5% / −3.0% (typographic minus); Russian +12,5 %."""
     if _is_missing(value):

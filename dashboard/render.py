@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 import kaleido
 import plotly.io as pio
 
-from dashboard import export, i18n, panels
+from dashboard import charts, export, i18n
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 from dashboard.state import file_stem, parse_query
 
@@ -46,8 +46,8 @@ def view_language(view: str, state: object = None) -> str:
 
 def framed_figure(view: str, chart: str, size: str = "wide", link_base: str = "", data_dir=None):
     """The framed figure of one chart of an explorer view, in the view's language (before rendering)."""
-    if chart not in panels.BUILDERS:
-        raise ValueError(f"unknown chart {chart!r}; choose one of {', '.join(panels.BUILDERS)}")
+    if chart not in charts.BY_ID:
+        raise ValueError(f"unknown chart {chart!r}; choose one of {', '.join(charts.IDS)}")
     if size not in export.SIZES:
         raise ValueError(f"size must be one of {tuple(export.SIZES)}")
     store = get_store(Path(data_dir) if data_dir else DEFAULT_DIR)
@@ -55,7 +55,7 @@ def framed_figure(view: str, chart: str, size: str = "wide", link_base: str = ""
     for notice in state.notices:
         print(f"note: {notice}", file=sys.stderr)
     with i18n.use(view_language(view, state)):
-        panel = panels.BUILDERS[chart](store, state)
+        panel = charts.BY_ID[chart].build(store, state)
         caption = export.caption_for(
             state,
             chart,
@@ -74,8 +74,8 @@ def render(
 ) -> bytes:
     """The framed image of one chart of an explorer view (a query string, e.g. '?indicator=visas_issued';
     ``&lang=ru`` or ``&lang=kk`` for Russian or Kazakh)."""
-    if chart not in panels.BUILDERS:
-        raise ValueError(f"unknown chart {chart!r}; choose one of {', '.join(panels.BUILDERS)}")
+    if chart not in charts.BY_ID:
+        raise ValueError(f"unknown chart {chart!r}; choose one of {', '.join(charts.IDS)}")
     if fmt not in export.FORMATS or size not in export.SIZES:
         raise ValueError(f"format must be one of {export.FORMATS} and size one of {tuple(export.SIZES)}")
     fig = framed_figure(view, chart, size, link_base, data_dir)
@@ -93,9 +93,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="explorer query string, e.g. '?indicator=remittance_outflow&period=2023-Q2'; "
         "add '&lang=ru' or '&lang=kk' for a Russian or Kazakh image",
     )
-    p.add_argument(
-        "--chart", action="append", choices=panels.CHARTS, help="chart(s) to render (default: all four)"
-    )
+    p.add_argument("--chart", action="append", choices=charts.IDS, help="chart(s) to render (default: all)")
     p.add_argument("--format", default="png", choices=export.FORMATS)
     p.add_argument("--size", default="wide", choices=tuple(export.SIZES))
     p.add_argument(
@@ -109,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     store_view = args.view if args.view.startswith("?") or not args.view else "?" + args.view
-    for chart in args.chart or panels.CHARTS:
+    for chart in args.chart or charts.IDS:
         t0 = time.perf_counter()
         try:
             image = render(store_view, chart, args.format, args.size, args.link_base, args.data)

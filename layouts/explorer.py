@@ -7,8 +7,9 @@ from functools import lru_cache
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import i18n
+from dashboard import charts, i18n
 from dashboard.catalogue import Indicator, catalogue
+from dashboard.charts import ChartKind
 from dashboard.countries import all_codes, country_name
 from dashboard.data import DataStore
 from dashboard.i18n import N_, _
@@ -296,6 +297,44 @@ def notice(notices) -> list:
     ]
 
 
+def _card_body(kind: ChartKind, chart: html.Div):
+    """A card's body: the graph, with the map's profile links under it, the trend's breadcrumb above it."""
+    if kind.id == "map":
+        return [chart, html.Div(id=Ids.COUNTRY_LINK, className="small px-2")]
+    if kind.id == "series":
+        return [breadcrumb(), chart]
+    return chart
+
+
+def chart_column(kind: ChartKind, config: dict) -> dbc.Col:
+    """One chart kind's card: heading, export menu, graph, sources line."""
+    chart = graph(kind.graph_id, config, kind.height, label=_(kind.name))
+    return dbc.Col(
+        chart_card(
+            _(kind.card_title),
+            _card_body(kind, chart),
+            kind.footer_id,
+            tools=export_menu(kind.id, Ids.EXPORT),
+        ),
+        xs=12,
+        xl=kind.width,
+        className="mb-3",
+    )
+
+
+def chart_rows(config: dict) -> list[dbc.Row]:
+    """The chart cards in the registry's order, as many to a row as fit its 12 columns on a wide screen."""
+    rows: list[list[dbc.Col]] = [[]]
+    used = 0
+    for kind in charts.KINDS:
+        if rows[-1] and used + kind.width > 12:
+            rows.append([])
+            used = 0
+        rows[-1].append(chart_column(kind, config))
+        used += kind.width
+    return [dbc.Row(cols, className="g-3") for cols in rows if cols]
+
+
 def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
     return html.Div(
         [
@@ -306,62 +345,7 @@ def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
             html.H1(_("Explorer"), className="h4 mb-2"),
             controls(state, store),
             html.Div(id=Ids.DEFINITION, className="small text-muted mb-3"),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        chart_card(
-                            _("Map"),
-                            [
-                                graph(Ids.MAP, config, "440px", label=_("Map")),
-                                html.Div(id=Ids.COUNTRY_LINK, className="small px-2"),
-                            ],
-                            Ids.MAP_FOOTER,
-                            tools=export_menu("map", Ids.EXPORT),
-                        ),
-                        xs=12,
-                        xl=8,
-                        className="mb-3",
-                    ),
-                    dbc.Col(
-                        chart_card(
-                            _("Shares by country"),
-                            graph(Ids.DONUT, config, "440px", label=_("Shares by country")),
-                            Ids.DONUT_FOOTER,
-                            tools=export_menu("donut", Ids.EXPORT),
-                        ),
-                        xs=12,
-                        xl=4,
-                        className="mb-3",
-                    ),
-                ],
-                className="g-3",
-            ),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        chart_card(
-                            _("Trend"),
-                            [breadcrumb(), graph(Ids.SERIES, config, "380px", label=_("Trend"))],
-                            Ids.SERIES_FOOTER,
-                            tools=export_menu("series", Ids.EXPORT),
-                        ),
-                        xs=12,
-                        xl=7,
-                        className="mb-3",
-                    ),
-                    dbc.Col(
-                        chart_card(
-                            _("Longer periods (half-years, years, year to date)"),
-                            graph(Ids.SPANS, config, "380px", label=_("Longer periods")),
-                            tools=export_menu("spans", Ids.EXPORT),
-                        ),
-                        xs=12,
-                        xl=5,
-                        className="mb-3",
-                    ),
-                ],
-                className="g-3",
-            ),
+            *chart_rows(config),
             chart_card(
                 _("Figures shown"),
                 html.Div(id=Ids.TABLE),

@@ -50,6 +50,7 @@ for p in (ROOT, ROOT / "scripts"):
 
 import make_synthetic  # noqa: E402
 
+from dashboard import charts  # noqa: E402
 from dashboard.data import DEFAULT_DIR  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, gunicorn  # noqa: E402
 
@@ -70,16 +71,18 @@ CALLBACK_NAMES = {
     "page": "route (page layout)",
     "explorer-state": "on_control (state)",
     "indicator": "from_url (Back/Forward)",
-    "map": "draw_map",
-    "donut": "draw_donut",
-    "series": "draw_series (+spans)",
+    **{  # a chart's draw callback: "draw_series (+spans)"
+        k.graph_id: f"draw_{k.id}" + "".join(f" (+{c.id})" for c in charts.drawn_with(k))
+        for k in charts.KINDS
+        if k.drawn_with is None
+    },
     "table": "draw_table",
 }
 
 READY_JS = """
 () => {
   if (document.querySelectorAll('[data-dash-is-loading="true"]').length) return false;
-  for (const id of ['map', 'donut', 'series', 'spans']) {
+  for (const id of GRAPH_IDS) {
     const plots = document.querySelectorAll('#' + id + ' .js-plotly-plot');
     if (!plots.length) return false;
     for (const gd of plots) {
@@ -90,7 +93,7 @@ READY_JS = """
   }
   return performance.now();
 }
-"""
+""".replace("GRAPH_IDS", json.dumps([k.graph_id for k in charts.KINDS]))
 # Added to every page before its scripts run: long tasks of the main thread, and when Plotly became defined.
 INIT_JS = """
 window.__mtm = {longtasks: [], plotly: null};

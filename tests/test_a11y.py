@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard import charts
 from tests.browser import watch
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -269,7 +270,7 @@ def test_enter_on_the_language_switch_changes_the_language(page, base_url):
 
 
 # -- charts: text alternatives ----------------------------------------------------------------------
-CHART_IDS = ("map", "donut", "series", "spans")
+CHART_IDS = charts.IDS
 
 
 @pytest.mark.browser
