@@ -41,7 +41,8 @@ def test_page_loads_offline_without_console_errors(page, base_url, path):
         wait_explorer(page)
     assert page.watch.console_errors == []
     assert page.watch.external_requests == []
-    assert page.watch.failed_requests == []  # every script, style, map and callback request answered
+    # every script, style, map and callback request was answered, and not with an error
+    assert page.watch.failed_requests == [] and page.watch.error_responses == []
     assert page.locator("h1").first.inner_text().strip()
 
 
