@@ -39,7 +39,7 @@ def watch(page) -> PageWatch:
     page.on("console", lambda m: w.console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: w.console_errors.append(str(e)))
     page.on("requestfailed", lambda r: w.failed_requests.append(r.url))
-    page.on("response", lambda r: w.error_responses.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("response", lambda r: r.status >= 400 and w.error_responses.append(f"{r.status} {r.url}"))
 
     def guard(route):
         url = route.request.url
@@ -56,7 +56,8 @@ def watch(page) -> PageWatch:
 
 # Every explorer chart's text alternative (layout.meta.summary) has been copied into its hidden paragraph:
 # assets/a11y.js does it shortly after each chart draws. True at once on pages without such paragraphs.
-CHART_SUMMARIES_SHOWN = """() => Array.from(document.querySelectorAll('p.chart-summary[data-graph]')).every(p => {
+CHART_SUMMARIES_SHOWN = """() => Array.from(document.querySelectorAll('p.chart-summary[data-graph]'))
+.every(p => {
   const gd = document.querySelector('#' + CSS.escape(p.dataset.graph) + ' .js-plotly-plot');
   const summary = gd && gd.layout && gd.layout.meta && gd.layout.meta.summary;
   return Boolean(summary) && p.textContent === summary;
