@@ -30,7 +30,8 @@ class PageWatch:
 
     console_errors: list[str] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)
-    failed_requests: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)  # no answer at all (refused, aborted)
+    error_responses: list[str] = field(default_factory=list)  # answered 4xx or 5xx
 
 
 def watch(page) -> PageWatch:
@@ -38,6 +39,7 @@ def watch(page) -> PageWatch:
     page.on("console", lambda m: w.console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: w.console_errors.append(str(e)))
     page.on("requestfailed", lambda r: w.failed_requests.append(r.url))
+    page.on("response", lambda r: r.status >= 400 and w.error_responses.append(f"{r.status} {r.url}"))
 
     def guard(route):
         url = route.request.url
@@ -50,3 +52,17 @@ def watch(page) -> PageWatch:
 
     page.route("**/*", guard)
     return w
+
+
+# Every explorer chart's text alternative (layout.meta.summary) has been copied into its hidden paragraph:
+# assets/a11y.js does it shortly after each chart draws. True at once on pages without such paragraphs.
+CHART_SUMMARIES_SHOWN = """() => Array.from(document.querySelectorAll('p.chart-summary[data-graph]'))
+.every(p => {
+  const gd = document.querySelector('#' + CSS.escape(p.dataset.graph) + ' .js-plotly-plot');
+  const summary = gd && gd.layout && gd.layout.meta && gd.layout.meta.summary;
+  return Boolean(summary) && p.textContent === summary;
+})"""
+
+
+def wait_for_chart_summaries(page) -> None:
+    page.wait_for_function(CHART_SUMMARIES_SHOWN)

@@ -208,6 +208,19 @@ def test_router_survives_a_bad_path(client):
     assert "Traceback" not in r.get_data(as_text=True)
 
 
+def test_an_unhandled_error_is_a_plain_500_and_a_logged_traceback(app, monkeypatch, caplog):
+    def broken():
+        raise RuntimeError('internals: File "/srv/dashboard/data.py", line 1')
+
+    monkeypatch.setitem(app.server.view_functions, "healthz", broken)
+    with caplog.at_level("ERROR"):
+        r = app.server.test_client().get("/healthz")
+    body = r.get_data(as_text=True)
+    assert (r.status_code, r.mimetype) == (500, "text/plain"), body[:300]
+    assert body == "Internal error. The incident was logged."
+    assert any(rec.exc_info and "internals" in str(rec.exc_info[1]) for rec in caplog.records), "not logged"
+
+
 def test_state_is_a_frozen_value():
     s = ExplorerState("trp_issued", "count", "permits", "2023-Q2", "quarter")
     with pytest.raises(AttributeError):

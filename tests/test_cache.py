@@ -9,6 +9,7 @@ import subprocess
 import time
 
 import pytest
+import redis.connection
 
 from dashboard import cache, panels
 from dashboard.data import DataStore
@@ -72,6 +73,40 @@ def shared(redis_server):
     cache.configure()  # back to REDIS_URL of the environment (unset: in-process)
 
 
+class FakeClock:
+    """The cache's time.monotonic(): the cool-down passes when a test says so, not after a sleep."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = FakeClock()
+    monkeypatch.setattr(cache, "time", fake)  # the cache module's clock only, not redis-py's or the tests'
+    return fake
+
+
+@pytest.fixture
+def redis_calls(monkeypatch):
+    """Every command the cache sent to Redis, by name (a refused connection counts: it was tried)."""
+    sent: list[str] = []
+    execute = redis.Redis.execute_command
+
+    def counted(self, *args, **options):
+        sent.append(str(args[0]))
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    return sent
+
+
 @pytest.fixture
 def built(monkeypatch):
     """Counts the panel builders' calls, per chart."""
@@ -118,7 +153,7 @@ def test_a_long_state_is_hashed_but_keeps_its_version():
     assert key.startswith("mtm:abc123:series:sha256:") and len(key) < 120
 
 
-def test_redis_down_then_back(shared, built, redis_server, monkeypatch):
+def test_redis_down_then_back(shared, built, redis_server, monkeypatch, clock, redis_calls):
     monkeypatch.setenv("MTM_WARM", "0")
     from dashboard.app_factory import create_app
 
@@ -128,15 +163,18 @@ def test_redis_down_then_back(shared, built, redis_server, monkeypatch):
     redis_server.stop()
     store = instance()
     state = parse_query("?indicator=trp_issued", store)
-    started = time.monotonic()
+    redis_calls.clear()
     assert panels.drawn(store, "series", state).figure["data"]  # computed without the shared cache
     r = client.get("/healthz")
     assert r.status_code == 200 and r.get_json()["status"] == "ok"
     assert r.get_json()["cache"] == cache.DOWN
-    assert time.monotonic() - started < 2, "a dead Redis slowed the requests down"
+    # a dead Redis costs one failed command; the panel's SET and the health PING skip it while it cools down
+    assert redis_calls == ["GET"], "a dead Redis was asked again during its cool-down"
 
     redis_server.start()  # an empty Redis on the same port
-    time.sleep(RETRY_S + 0.05)
+    assert client.get("/healthz").get_json()["cache"] == cache.DOWN  # still cooling down: not tried yet
+    assert redis_calls == ["GET"]
+    clock.advance(RETRY_S)
     assert client.get("/healthz").get_json()["cache"] == cache.OK
     built.clear()
     panels.drawn(instance(), "series", state)  # stored in the restarted Redis
@@ -150,9 +188,24 @@ def test_without_redis_url_the_cache_is_in_process(monkeypatch):
     assert not c.enabled and c.status() == cache.LOCAL and c.get("x") is None
 
 
-def test_an_unreachable_redis_answers_at_once_and_is_skipped_while_cooling_down():
+def test_an_unreachable_redis_answers_at_once_and_is_skipped_while_cooling_down(clock, monkeypatch):
+    # "at once": one connection attempt, bounded by the short timeouts, no client-side retry; then none at
+    # all until the cool-down has passed (counted, not timed: the machine may be busy)
+    attempts: list[tuple[float, float]] = []
+    connect = redis.connection.Connection._connect
+
+    def counted(self):
+        attempts.append((self.socket_connect_timeout, self.socket_timeout))
+        return connect(self)
+
+    monkeypatch.setattr(redis.connection.Connection, "_connect", counted)
+    assert cache.TIMEOUT_S <= 0.5, "a dead Redis would hold each request this long"
+    once = [(cache.TIMEOUT_S, cache.TIMEOUT_S)]
     c = cache.SharedCache(f"redis://127.0.0.1:{free_port()}/0", retry_after=60)
-    started = time.monotonic()
     assert c.get("x") is None and c.status() == cache.DOWN
     c.set("x", b"1")
-    assert time.monotonic() - started < 1
+    assert attempts == once, "an unreachable Redis was tried more than once"
+    clock.advance(59)
+    assert c.get("x") is None and attempts == once, "tried again while cooling down"
+    clock.advance(1)  # the cool-down is over: the next call tries Redis again
+    assert c.get("x") is None and attempts == once * 2

@@ -12,7 +12,7 @@ import pytest
 from dashboard import i18n
 from dashboard.catalogue import catalogue, english_catalogue
 from dashboard.i18n_check import messages
-from tests.browser import watch
+from tests.browser import wait_for_chart_summaries, watch
 from tests.test_a11y import BLOCKING, describe, run_axe, wait_ready
 
 PAGES = ("/", "/explore", "/country/UZB", "/briefing?period=2023-Q2")
@@ -104,7 +104,7 @@ def open_page(
 def test_pages_show_no_untranslated_english(browser, base_url, path, lang):
     ctx, page = open_page(browser, base_url, path, lang)
     try:
-        page.wait_for_timeout(300)  # summaries are copied in after the charts draw
+        wait_for_chart_summaries(page)  # copied in after the charts draw: their text is checked too
         if path == "/explore":  # Dash's own dropdown texts show only when it is open and finds nothing
             page.click("#countries")
             page.keyboard.type("zzz")
