@@ -90,7 +90,7 @@ RELEASES_TABLE = "releases"
 RELEASE_SCHEMA = pa.schema(
     [
         pa.field("release", pa.int16(), nullable=False),
-        pa.field("at", pa.timestamp("s", tz="UTC")),  # null: data built before releases were recorded
+        pa.field("at", pa.timestamp("ms", tz="UTC")),  # null: data built before releases were recorded
         pa.field("kind", pa.string(), nullable=False),  # build (release 1) | import | withdraw
         pa.field("file", pa.string(), nullable=False),  # the imported file's name
         pa.field("file_sha256", pa.string(), nullable=False),
