@@ -226,7 +226,8 @@ def _import(args: argparse.Namespace, dry_run: bool = False) -> int:
     progress.done()
     print(format_report(report, dry_run=dry_run))
     if dry_run:
-        print(f"{args.file} is valid; nothing was written (run `mtm import {args.file}` to import it).")
+        flag = " --revise" if args.revise else ""
+        print(f"{args.file} is valid; nothing was written (run `mtm import {args.file}{flag}` to import it).")
     elif report.written:
         docs = f", {len(report.new_documents)} documents to documents.yaml" if report.new_documents else ""
         rel = report.release or {}
