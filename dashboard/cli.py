@@ -1,5 +1,6 @@
 """The `mtm` command: build the Parquet tables from the cited source CSV, check them, and import new figures
-(`mtm validate FILE`, `mtm import FILE`, `mtm history`; see docs/importing.md); render the quarterly briefing
+(`mtm validate FILE`, `mtm import FILE [--revise]`, `mtm withdraw ROW --reason`, `mtm releases`,
+`mtm diff R1 R2`, `mtm history`; see docs/importing.md); render the quarterly briefing
 (`mtm briefing --lang ru`) and explorer charts (`mtm chart --lang kk`) in English, Russian or Kazakh; publish
 the tables to an S3 bucket for DATA_URL (`mtm publish s3://bucket/prefix`)."""
 
@@ -13,20 +14,31 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from dashboard.i18n import LANGUAGES
-from dashboard.pipeline.build import PARQUET_DIR, SOURCE_CSV, BuildError, build_tables, write_tables
+from dashboard.pipeline.build import PARQUET_DIR, SOURCE_CSV, BuildError
 
 
 def _build(args: argparse.Namespace) -> int:
+    from dashboard.pipeline.problems import ImportBusy
+    from dashboard.pipeline.rebuild import rebuild
+    from dashboard.releases import ReleaseRecordError
+
     t0 = time.perf_counter()
     print(f"reading {args.csv}", flush=True)
     try:
-        tables = build_tables(Path(args.csv))
+        tables, created = rebuild(Path(args.csv), Path(args.out), by=args.by)
     except BuildError as exc:
         print(f"error: {args.csv} is not valid; nothing was written.", file=sys.stderr)
         for p in exc.problems:
             print(f"  {p}", file=sys.stderr)
         return 2
-    write_tables(tables, Path(args.out))
+    except ReleaseRecordError as exc:
+        print(f"error: {exc}; nothing was written.", file=sys.stderr)
+        return 2
+    except ImportBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if created:
+        print(f"recorded release 1 ({created['note']}, rows 1-{created['rows'][1]}) in releases.jsonl")
     for name, t in tables.items():
         print(f"  {name:12s} {t.num_rows:6d} rows")
     print(f"wrote {len(tables)} tables to {args.out} in {time.perf_counter() - t0:.2f}s")
@@ -35,13 +47,115 @@ def _build(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from dashboard.data import DataStore, DataUnavailable
+    from dashboard.releases import ReleaseRecordError, verify_sources
 
     try:
-        DataStore.load(Path(args.out))
-    except DataUnavailable as exc:
+        store = DataStore.load(Path(args.out))
+        sources = Path(args.out).parent / "sources"
+        if sources.is_dir():
+            verify_sources(sources)
+    except (DataUnavailable, ReleaseRecordError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"{args.out}: all tables present and matching the manifest")
+    print(
+        f"{args.out}: all tables present and matching the manifest; release record intact "
+        f"(release {store.latest_release})"
+    )
+    return 0
+
+
+def _load_store(args: argparse.Namespace):
+    from dashboard.data import DataStore, DataUnavailable
+
+    try:
+        return DataStore.load(Path(args.data) / "parquet")
+    except DataUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
+def _releases(args: argparse.Namespace) -> int:
+    store = _load_store(args)
+    if store is None:
+        return 2
+    print(f"{'release':>7s}  {'date (UTC)':16s}  {'added':>5s} {'revsd':>5s} {'wdrwn':>5s}  by / file / note")
+    for r in store.releases():
+        when = r.at.strftime("%Y-%m-%d %H:%M") if r.at else "(not recorded)"
+        print(
+            f"{r.number:7d}  {when:16s}  {r.added:5d} {r.revised:5d} {r.withdrawn:5d}  "
+            f"{r.by or '?'} / {r.file} [{r.file_sha256[:12]}] / {r.note}"
+        )
+    return 0
+
+
+DIFF_COLUMNS = (
+    "release",
+    "change",
+    "indicator",
+    "period",
+    "period_type",
+    "country_iso3",
+    "measure",
+    "unit",
+    "document",
+    "value",
+    "previous_value",
+    "reason",
+    "source_id",
+    "previous_source_id",
+)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from dashboard.releases import UnknownRelease
+
+    store = _load_store(args)
+    if store is None:
+        return 2
+    try:
+        changes = store.changes_between(args.first, args.second)
+    except UnknownRelease as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.csv:
+        sys.stdout.write(changes.select(DIFF_COLUMNS).write_csv())
+        return 0
+    lo, hi = sorted((args.first, args.second))
+    print(f"changes after release {lo} up to release {hi}: {changes.height} figures")
+    for c in changes.iter_rows(named=True):
+        figure = (
+            f"{c['indicator']} {c['period']} ({c['period_type']}) {c['country_iso3']} {c['measure']} "
+            f"{c['unit']} [{c['document']}]"
+        )
+        if c["change"] == "added":
+            what = f"added {c['value']:g}"
+        elif c["change"] == "revised":
+            what = f"revised {c['previous_value']:g} -> {c['value']:g}: {c['reason']}"
+        else:
+            what = f"withdrawn (was {c['previous_value']:g}): {c['reason']}"
+        print(f"  release {c['release']}: {figure}: {what}")
+    return 0
+
+
+def _withdraw(args: argparse.Namespace) -> int:
+    from dashboard.pipeline.importer import DataPaths, ImportBusy, ImportRejected, format_report, withdraw
+
+    rows = []
+    for text in args.rows:
+        digits = text.removeprefix("obs-")
+        if not digits.isdigit():
+            print(f"error: {text!r} is not a row of observations.csv (e.g. 12 or obs-00012)", file=sys.stderr)
+            return 2
+        rows.append(int(digits))
+    paths = DataPaths.under(args.data)
+    try:
+        report = withdraw(rows, args.reason, paths, by=args.by, note=args.note)
+    except ImportRejected as exc:
+        return _rejected(exc)
+    except ImportBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(format_report(report))
     return 0
 
 
@@ -97,8 +211,11 @@ def _import(args: argparse.Namespace, dry_run: bool = False) -> int:
     run = validate_file if dry_run else import_file
     print(f"{'validating' if dry_run else 'importing'} {args.file}", flush=True)
     progress = _Progress()
+    extra = {} if dry_run else {"by": args.by, "note": args.note}
     try:
-        report = run(args.file, paths, documents=args.documents, progress=progress)
+        report = run(
+            args.file, paths, documents=args.documents, progress=progress, revise=args.revise, **extra
+        )
     except ImportRejected as exc:
         progress.done()
         return _rejected(exc)
@@ -109,12 +226,14 @@ def _import(args: argparse.Namespace, dry_run: bool = False) -> int:
     progress.done()
     print(format_report(report, dry_run=dry_run))
     if dry_run:
-        print(f"{args.file} is valid; nothing was written (run `mtm import {args.file}` to import it).")
+        flag = " --revise" if args.revise else ""
+        print(f"{args.file} is valid; nothing was written (run `mtm import {args.file}{flag}` to import it).")
     elif report.written:
         docs = f", {len(report.new_documents)} documents to documents.yaml" if report.new_documents else ""
+        rel = report.release or {}
         print(
-            f"wrote {report.added} rows to {paths.csv}{docs}, and the tables in {paths.parquet}; "
-            f"recorded in {paths.history}"
+            f"wrote {report.added + len(report.revised)} rows to {paths.csv}{docs}, and the tables in "
+            f"{paths.parquet}; recorded as release {rel.get('release')} in {paths.releases}"
         )
     else:
         print(f"no figures changed; the import was recorded in {paths.history}")
@@ -175,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="validate the source CSV and (re)write the Parquet tables atomically")
     b.add_argument("--csv", default=str(SOURCE_CSV))
     b.add_argument("--out", default=str(PARQUET_DIR))
+    b.add_argument("--by", default=None, help="who builds (release 1, when it is recorded; default: OS user)")
     b.set_defaults(func=_build)
     c = sub.add_parser("check", help="check that the Parquet tables are present and intact")
     c.add_argument("--out", default=str(PARQUET_DIR))
@@ -199,7 +319,31 @@ def main(argv: list[str] | None = None) -> int:
         i.add_argument("file", help="a .csv or .xlsx with the columns of data/templates/observations.csv")
         i.add_argument("--documents", default=None, help=docs_help)
         i.add_argument("--data", default=str(DEFAULT_DATA_DIR), help=data_help)
+        i.add_argument(
+            "--revise",
+            action="store_true",
+            help="rows that restate a published figure with another value revise it (each needs a 'reason')",
+        )
+        if name == "import":
+            i.add_argument("--by", default=None, help="who imports (default: the OS user)")
+            i.add_argument("--note", default="", help="one line on the release, e.g. 'Q4 2026 figures'")
         i.set_defaults(func=func)
+    r = sub.add_parser("releases", help="list the releases, newest first")
+    r.add_argument("--data", default=str(DEFAULT_DATA_DIR), help=data_help)
+    r.set_defaults(func=_releases)
+    d = sub.add_parser("diff", help="what changed between two releases (added, revised, withdrawn)")
+    d.add_argument("first", type=int, help="a release number (0: from the start)")
+    d.add_argument("second", type=int, help="a later release number")
+    d.add_argument("--csv", action="store_true", help="as CSV, one row per figure")
+    d.add_argument("--data", default=str(DEFAULT_DATA_DIR), help=data_help)
+    d.set_defaults(func=_diff)
+    w = sub.add_parser("withdraw", help="withdraw published figures (rows of observations.csv) with a reason")
+    w.add_argument("rows", nargs="+", help="observations.csv data rows, e.g. 12 or obs-00012")
+    w.add_argument("--reason", required=True, help="why the figures are withdrawn")
+    w.add_argument("--by", default=None, help="who withdraws (default: the OS user)")
+    w.add_argument("--note", default="", help="one line on the release")
+    w.add_argument("--data", default=str(DEFAULT_DATA_DIR), help=data_help)
+    w.set_defaults(func=_withdraw)
     h = sub.add_parser("history", help="list the recorded imports")
     h.add_argument("--data", default=str(DEFAULT_DATA_DIR), help=data_help)
     h.add_argument("--json", action="store_true", help="one JSON record per line")

@@ -38,7 +38,16 @@ from dashboard.periods import (
     year_earlier,
 )
 from dashboard.periods import months_of_quarter as quarter_months
-from dashboard.schema import SOURCES_TABLE, TABLES
+from dashboard.releases import (
+    RELEASES_FILE,
+    Release,
+    ReleaseChange,
+    ReleaseRecordError,
+    UnknownRelease,
+    read_releases,
+    verify_chain,
+)
+from dashboard.schema import ALL_TABLES, CHANGES_TABLE, RELEASES_TABLE, SOURCES_TABLE, TABLES
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +85,11 @@ class Figure:
     source_ids: tuple[str, ...] = ()
     conflict: bool = False
     alternatives: tuple[Alternative, ...] = ()
+    # a published value that revised the document's earlier statement of this figure: the value it replaced,
+    # why, and the release (None: never revised)
+    previous_value: float | None = None
+    revision_reason: str | None = None
+    revised_in: int | None = None
 
     @property
     def reported(self) -> bool:
@@ -114,10 +128,31 @@ def data_version(tables: dict) -> str:
 
 
 class DataStore:
-    """Immutable in-memory tables with the queries the dashboard asks."""
+    """Immutable in-memory tables with the queries the dashboard asks.
 
-    def __init__(self, observations: pl.DataFrame, sources: pl.DataFrame, version: str = "memory"):
+    A store shows one release of the data: the latest (``DataStore.load``) or an earlier one
+    (``store.at_release(n)``). ``observations`` holds that release's rows; ``versions`` every row of every
+    release (``valid_from`` / ``valid_to``); ``release_table`` / ``change_table`` the release record."""
+
+    def __init__(
+        self,
+        observations: pl.DataFrame,
+        sources: pl.DataFrame,
+        version: str = "memory",
+        *,
+        versions: pl.DataFrame | None = None,
+        releases: pl.DataFrame | None = None,
+        changes: pl.DataFrame | None = None,
+        release: int | None = None,
+    ):
         self.observations = observations
+        self.versions = observations if versions is None else versions
+        self.release_table = releases
+        self.change_table = changes
+        latest = int(releases["release"].max()) if releases is not None and len(releases) else None
+        self.latest_release: int | None = latest  # None: data with no release record (tests' frames)
+        self.release: int | None = release if release is not None else latest  # the release shown
+        self._at: dict[int, DataStore] = {}
         self.sources = sources
         self.version = version
         self.preferred = observations.filter(pl.col("preferred"))
@@ -147,7 +182,7 @@ class DataStore:
         if not isinstance(manifest, dict):
             raise DataUnavailable(f"{manifest_path} is corrupt (no table list). Run `mtm build`.")
         frames = {}
-        for name in (*TABLES, SOURCES_TABLE):
+        for name in ALL_TABLES:
             entry = manifest.get(name)
             if not isinstance(entry, dict) or "file" not in entry or "sha256" not in entry:
                 raise DataUnavailable(f"{manifest_path} names no file for table {name!r}. Run `mtm build`.")
@@ -165,8 +200,131 @@ class DataStore:
             except Exception as exc:  # polars raises several kinds for a damaged file
                 raise DataUnavailable(f"{path} cannot be read ({exc}). Run `mtm build`.") from None
         version = data_version(manifest)
-        obs = pl.concat([frames[n] for n in TABLES], how="vertical")
-        return cls(obs, frames[SOURCES_TABLE], version)
+        releases = frames[RELEASES_TABLE]
+        _check_releases(releases, directory)
+        versions = pl.concat([frames[n] for n in TABLES], how="vertical")
+        return cls(
+            versions.filter(pl.col("valid_to").is_null()),
+            frames[SOURCES_TABLE],
+            version,
+            versions=versions,
+            releases=releases,
+            changes=frames[CHANGES_TABLE],
+        )
+
+    # -- releases -----------------------------------------------------------------------------------
+    def at_release(self, number: int) -> DataStore:
+        """The data as it was at release ``number``: its figures ranked, in conflict and derived as they
+        were then (remembered). Raises UnknownRelease (a message for a notice) for a release that does not
+        exist; the latest release is this store."""
+        latest = self.latest_release
+        if (
+            latest is None
+            or isinstance(number, bool)
+            or not isinstance(number, int)
+            or not 1 <= number <= latest
+        ):
+            known = f"releases are 1 to {latest}" if latest else "no release is recorded"
+            raise UnknownRelease(f"release {number!r} does not exist: {known}")
+        if number == latest or number == self.release:
+            return self
+        with self._memo_lock:
+            if number in self._at:
+                return self._at[number]
+        store = self._as_of(number)
+        with self._memo_lock:
+            return self._at.setdefault(number, store)
+
+    def _as_of(self, number: int) -> DataStore:
+        assert self.release_table is not None and self.change_table is not None
+        rows_last = self.release_table.filter(pl.col("release") == number)["rows_last"][0]
+        holds = (pl.col("valid_from") <= number) & (
+            pl.col("valid_to").is_null() | (pl.col("valid_to") > number)
+        )
+        versions = self.versions.filter(pl.col("valid_from") <= number).with_columns(
+            pl.when(pl.col("valid_to") > number).then(None).otherwise(pl.col("valid_to")).alias("valid_to")
+        )
+        return DataStore(
+            self.versions.filter(holds),
+            self.sources.filter(pl.col("csv_row") <= rows_last),
+            f"{self.version}@r{number}",
+            versions=versions,
+            releases=self.release_table.filter(pl.col("release") <= number),
+            changes=self.change_table.filter(pl.col("release") <= number),
+            release=number,
+        )
+
+    def releases(self) -> tuple[Release, ...]:
+        """Every release up to the one shown, newest first, each with the figures it changed."""
+        if self.release_table is None:
+            return ()
+        return self.memo(("releases",), self._releases)
+
+    def _releases(self) -> tuple[Release, ...]:
+        by_release: dict[int, list[ReleaseChange]] = {}
+        if self.change_table is not None:
+            for c in self.change_table.iter_rows(named=True):
+                by_release.setdefault(c["release"], []).append(ReleaseChange(**c))
+        out = []
+        for r in self.release_table.sort("release", descending=True).iter_rows(named=True):
+            out.append(
+                Release(
+                    number=r["release"],
+                    at=r["at"],
+                    kind=r["kind"],
+                    file=r["file"],
+                    file_sha256=r["file_sha256"],
+                    by=r["by"],
+                    note=r["note"],
+                    rows=(r["rows_first"], r["rows_last"]),
+                    added=r["added"],
+                    revised=r["revised"],
+                    withdrawn=r["withdrawn"],
+                    sha256=r["sha256"],
+                    changes=tuple(by_release.get(r["release"], ())),
+                )
+            )
+        return tuple(out)
+
+    def release_info(self, number: int) -> Release:
+        """One release (UnknownRelease when there is no such release up to the one shown)."""
+        for r in self.releases():
+            if r.number == number:
+                return r
+        raise UnknownRelease(f"release {number!r} does not exist: releases are 1 to {self.release}")
+
+    def changes_between(self, first: int, last: int) -> pl.DataFrame:
+        """What changed after release ``first`` up to ``last`` (first < last): the ``changes`` rows
+        (added / revised / withdrawn), oldest release first. UnknownRelease for a release that does not
+        exist (0 is allowed for ``first``: everything up to ``last``)."""
+        if first != 0:
+            self.at_release(first)
+        self.at_release(last)
+        assert self.change_table is not None
+        lo, hi = sorted((first, last))
+        return self.change_table.filter((pl.col("release") > lo) & (pl.col("release") <= hi)).sort(
+            ["release", "change", "csv_row"]
+        )
+
+    def withdrawn(self, indicator: str | None = None) -> pl.DataFrame:
+        """Figures withdrawn up to the release shown: figure, document, the value withdrawn
+        (``previous_value``), the ``reason`` and the ``release`` (a ``changes`` frame)."""
+        if self.change_table is None:
+            return pl.DataFrame(schema={"release": pl.Int16, "change": pl.Utf8})
+        f = pl.col("change") == "withdrawn"
+        if indicator:
+            f &= pl.col("indicator") == indicator
+        return self.change_table.filter(f).sort(["release", "csv_row"])
+
+    def revised(self, indicator: str | None = None) -> pl.DataFrame:
+        """The rows shown now that revised an earlier statement (``previous_value``, ``revision_reason``,
+        ``revised_in`` set)."""
+        if "revised_in" not in self.observations.columns:
+            return self.observations.clear()
+        f = pl.col("revised_in").is_not_null()
+        if indicator:
+            f &= pl.col("indicator") == indicator
+        return self.observations.filter(f)
 
     # -- partitions and memo ------------------------------------------------------------------------
     def rows(self, indicator: str) -> pl.DataFrame:
@@ -253,6 +411,9 @@ class DataStore:
             source_ids=sources,
             conflict=best["conflict"],
             alternatives=alts if len(alts) > 1 else (),
+            previous_value=best.get("previous_value"),
+            revision_reason=best.get("revision_reason"),
+            revised_in=best.get("revised_in"),
         )
 
     def figure(
@@ -481,6 +642,31 @@ class DataStore:
             if sid in self._doc_of:
                 seen.setdefault(self._doc_of[sid], None)
         return list(seen)
+
+
+def _check_releases(releases: pl.DataFrame, directory: Path) -> None:
+    """The release record in the tables must be an intact chain; and where the data directory keeps its
+    sources (``../sources/releases.jsonl``, a local install), that file must be intact and hold them."""
+    table_records = []
+    for rec, sha in zip(releases["record"].to_list(), releases["sha256"].to_list(), strict=True):
+        try:
+            table_records.append({**json.loads(rec), "sha256": sha})
+        except ValueError:
+            raise DataUnavailable(
+                f"{directory}: the releases table holds a record that is not JSON"
+            ) from None
+    try:
+        verify_chain(table_records, f"{directory}: the releases table")
+        sources = directory.parent / "sources" / RELEASES_FILE
+        if sources.exists():
+            recorded = {r["sha256"] for r in read_releases(sources)}
+            # an import writes releases.jsonl just before the tables: the file may be one release ahead
+            if table_records and table_records[-1]["sha256"] not in recorded:
+                raise ReleaseRecordError(
+                    f"{sources} does not hold release {len(table_records)} of the tables (edited by hand?)"
+                )
+    except ReleaseRecordError as exc:
+        raise DataUnavailable(f"{exc}. The data was refused; restore the file and run `mtm build`.") from None
 
 
 _lock = threading.Lock()

@@ -8,8 +8,9 @@ year, roughly how long the statistics bureau, the ministries and IOM take). An i
 when today is past that date. Example: quarterly, last data Q1 2025 (ends 31 Mar) → Q2 2025 is due by
 30 Jun + 92 days = 30 Sep 2025; stale from 1 Oct 2025.
 
-Everything here is pure: the caller passes the store, the import history (``history.read_history``),
-the date the tables were built and today. :func:`built_on` is the one helper that reads a file.
+Everything here is pure: the caller passes the store (its release record says when each indicator last
+changed; a store without one falls back on the import history, ``history.read_history``), the date the
+tables were built and today. :func:`built_on` is the one helper that reads a file.
 """
 
 from __future__ import annotations
@@ -156,6 +157,27 @@ def last_imports(history: Iterable[Mapping]) -> dict[str, date]:
     return out
 
 
+def release_imports(store: DataStore) -> dict[str, date]:
+    """Indicator -> the (UTC) date of the last release that added, revised or withdrawn one of its figures,
+    from the store's release record (it travels with the data set, DATA_URL included). The initial build
+    (release 1 of data recorded before releases existed) is not an import."""
+    out: dict[str, date] = {}
+    for rel in store.releases():
+        if rel.at is None or rel.kind == "build":
+            continue
+        day = rel.at.astimezone(UTC).date() if rel.at.tzinfo else rel.at.date()
+        for change in rel.changes:
+            if change.indicator not in out or out[change.indicator] < day:
+                out[change.indicator] = day
+    return out
+
+
+def imports_of(store: DataStore, history: Iterable[Mapping]) -> dict[str, date]:
+    """The last import per indicator: from the store's releases when it has a release record, else from the
+    import history (data/history.jsonl)."""
+    return release_imports(store) if store.latest_release is not None else last_imports(history)
+
+
 def indicator_freshness(
     store: DataStore,
     indicator: str,
@@ -167,7 +189,7 @@ def indicator_freshness(
 ) -> Freshness:
     cat = cat or catalogue()
     cadence = cat.indicator(indicator).cadence
-    imports = imports if imports is not None else last_imports(history)
+    imports = imports if imports is not None else imports_of(store, history)
     imported = imports.get(indicator)
     last = last_period(store, indicator, cadence)
     if last is None:
@@ -213,7 +235,7 @@ def freshness(
 ) -> tuple[Freshness, ...]:
     """Freshness of every indicator of the catalogue, in catalogue order."""
     cat = cat or catalogue()
-    imports = last_imports(history)
+    imports = imports_of(store, history)
     return tuple(
         indicator_freshness(store, ind.id, today, built_at=built_at, cat=cat, imports=imports)
         for ind in cat.indicators

@@ -43,6 +43,15 @@ OBSERVATION_SCHEMA = pa.schema(
         pa.field("conflict", pa.bool_(), nullable=False),  # those rows disagree on the value
         pa.field("rank", pa.int16(), nullable=False),  # 1 = chosen by the precedence rule
         pa.field("preferred", pa.bool_(), nullable=False),
+        # Releases (numbered imports, ``data/sources/releases.jsonl``): a row holds for the releases
+        # valid_from <= r < valid_to (valid_to null: it holds now). A row whose rank, conflict or value
+        # changed with a release is stored once per interval, so any release's figure set is a filter.
+        pa.field("valid_from", pa.int16(), nullable=False),
+        pa.field("valid_to", pa.int16()),
+        # On a published row that revised an earlier statement of the same figure by the same document:
+        pa.field("previous_value", pa.float64()),  # the value it replaced
+        pa.field("revision_reason", pa.string()),  # why (as given to `mtm import --revise`)
+        pa.field("revised_in", pa.int16()),  # the release that revised it
     ]
 )
 
@@ -74,6 +83,58 @@ TABLES: dict[str, tuple[str, ...]] = {
     "remittances": ("remittances",),
 }
 SOURCES_TABLE = "sources"
+
+# One row per release, oldest first: the record of releases.jsonl, with its hash chain (``record`` is the
+# canonical JSON that ``sha256`` hashes; ``dashboard.releases.record_hash``).
+RELEASES_TABLE = "releases"
+RELEASE_SCHEMA = pa.schema(
+    [
+        pa.field("release", pa.int16(), nullable=False),
+        pa.field("at", pa.timestamp("ms", tz="UTC")),  # null: data built before releases were recorded
+        pa.field("kind", pa.string(), nullable=False),  # build (release 1) | import | withdraw
+        pa.field("file", pa.string(), nullable=False),  # the imported file's name
+        pa.field("file_sha256", pa.string(), nullable=False),
+        pa.field("by", pa.string(), nullable=False),
+        pa.field("note", pa.string(), nullable=False),
+        pa.field("rows_first", pa.int32(), nullable=False),  # observations.csv data rows it appended
+        pa.field("rows_last", pa.int32(), nullable=False),  # (rows_first > rows_last: none)
+        pa.field("added", pa.int32(), nullable=False),  # figures added
+        pa.field("revised", pa.int32(), nullable=False),  # figures revised
+        pa.field("withdrawn", pa.int32(), nullable=False),  # figures withdrawn
+        pa.field("observations_sha256", pa.string(), nullable=False),  # observations.csv after it
+        pa.field("revisions_sha256", pa.string(), nullable=False),  # revisions.csv after it
+        pa.field("prev", pa.string(), nullable=False),  # the previous record's sha256 ("" for release 1)
+        pa.field("sha256", pa.string(), nullable=False),
+        pa.field("record", pa.string(), nullable=False),
+    ]
+)
+
+# What each release changed, one row per figure: added | revised | withdrawn.
+CHANGES_TABLE = "changes"
+CHANGE_SCHEMA = pa.schema(
+    [
+        pa.field("release", pa.int16(), nullable=False),
+        pa.field("change", pa.string(), nullable=False),  # added | revised | withdrawn
+        pa.field(
+            "source_id", pa.string(), nullable=False
+        ),  # the row added, the revising row, the withdrawn row
+        pa.field("previous_source_id", pa.string()),  # revised: the row it replaced
+        pa.field("csv_row", pa.int32(), nullable=False),  # observations.csv data row of source_id
+        pa.field("indicator", pa.string(), nullable=False),
+        pa.field("period", pa.string(), nullable=False),
+        pa.field("period_type", pa.string(), nullable=False),
+        pa.field("country_iso3", pa.string(), nullable=False),
+        pa.field("measure", pa.string(), nullable=False),
+        pa.field("unit", pa.string(), nullable=False),
+        pa.field("document", pa.string(), nullable=False),
+        pa.field("value", pa.float64()),  # the figure's value after the release (null: withdrawn)
+        pa.field("previous_value", pa.float64()),  # revised: the old value; withdrawn: the value withdrawn
+        pa.field("reason", pa.string()),  # revised / withdrawn: why
+    ]
+)
+
+# Every table of a data set, as named in manifest.json.
+ALL_TABLES = (*TABLES, SOURCES_TABLE, RELEASES_TABLE, CHANGES_TABLE)
 
 # Precedence of source kinds when several sources print the same figure (lower wins).
 KIND_RANK = {"iom_report": 0, "agency_release": 1, "news": 2}

@@ -23,8 +23,8 @@ PARQUET_DIR = ROOT / "data" / "parquet"
 SOURCE_CSV = ROOT / "data" / "sources" / "observations.csv"
 DOCUMENTS_YAML = ROOT / "data" / "sources" / "documents.yaml"
 MANIFEST = "manifest.json"
-TABLE_NAMES = ("flows", "permits", "visas", "labour", "remittances", "sources")
-OBSERVATION_TABLES = TABLE_NAMES[:-1]
+TABLE_NAMES = ("flows", "permits", "visas", "labour", "remittances", "sources", "releases", "changes")
+OBSERVATION_TABLES = TABLE_NAMES[:5]
 
 # Precedence of source kinds, restated here from the brief (not imported from the code under test).
 KIND_ORDER = {"iom_report": 0, "agency_release": 1, "news": 2}

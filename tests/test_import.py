@@ -858,8 +858,8 @@ def test_interrupt_during_the_switch_restores_everything(tmp_path, data, monkeyp
 
 
 def test_tables_left_behind_by_a_killed_import_are_caught_up(tmp_path, data):
-    """A kill after the CSV's rename and before the tables' leaves the old tables (consistent) with the new
-    CSV; the next import (even of the same file) rebuilds them."""
+    """A kill after the source files' renames (CSV and its release record) and before the tables' leaves the
+    old tables (consistent) with the new sources; the next import (even of the same file) rebuilds them."""
     path, dpath = new_files(tmp_path)
     scratch = DataPaths.under(tmp_path / "scratch")
     shutil.copytree(data.csv.parent, scratch.csv.parent)
@@ -867,6 +867,7 @@ def test_tables_left_behind_by_a_killed_import_are_caught_up(tmp_path, data):
     do_import(path, scratch, dpath)
     shutil.copy(scratch.csv, data.csv)  # the state a kill would leave
     shutil.copy(scratch.documents, data.documents)
+    shutil.copy(scratch.releases, data.releases)
     assert not tables_in_sync(data)
     assert "tables that are not a build of observations.csv" in str(
         validate_file(path, data, documents=dpath, today=TODAY).warnings[-1]

@@ -30,10 +30,14 @@ from dashboard.catalogue import Catalogue, catalogue
 from dashboard.countries import OTHER, TOTAL, is_valid_code
 from dashboard.data import MANIFEST  # the reader's name for it: one name on both sides
 from dashboard.periods import PeriodError, months_of_quarter, parse_period, quarter_of_month
+from dashboard.pipeline.record import ReleaseLog, load_log
+from dashboard.pipeline.versions import changes_table, releases_table, source_id, versioned_observations
 from dashboard.schema import (
+    CHANGES_TABLE,
     FIGURE_KEY,
     KIND_RANK,
     OBSERVATION_SCHEMA,
+    RELEASES_TABLE,
     SOURCE_COLUMNS,
     SOURCE_SCHEMA,
     SOURCES_TABLE,
@@ -292,72 +296,94 @@ def derive_quarters_from_months(preferred: list[dict]) -> list[dict]:
 
 
 def build_tables(
-    csv_path: Path = SOURCE_CSV, documents_path: Path = DOCUMENTS_YAML, cat: Catalogue | None = None
+    csv_path: Path = SOURCE_CSV,
+    documents_path: Path = DOCUMENTS_YAML,
+    cat: Catalogue | None = None,
+    log: ReleaseLog | None = None,
 ) -> dict[str, pa.Table]:
     """Validate the source CSV and return every table, by name (nothing is written).
+
+    ``log``: the releases and revisions (default: those recorded next to ``csv_path``, checked; raises
+    ReleaseRecordError when they were edited by hand; a CSV with no record is one release). Every release's
+    figure set is built as the data stood then; the rows carry their validity interval.
 
     The tables are language-neutral; the derivation texts they keep are English (figures.derivation_text
     says them again in the reader's language), whatever language the caller is working in."""
     with i18n.use(i18n.DEFAULT):
-        return _build_tables(csv_path, documents_path, cat)
+        return _build_tables(csv_path, documents_path, cat, log)
 
 
-def _build_tables(csv_path: Path, documents_path: Path, cat: Catalogue | None) -> dict[str, pa.Table]:
+def _build_tables(
+    csv_path: Path, documents_path: Path, cat: Catalogue | None, log: ReleaseLog | None
+) -> dict[str, pa.Table]:
     cat = cat or catalogue()
     docs = load_documents(documents_path)
     rows = read_source_csv(csv_path)
     problems = validate_rows(rows, docs, cat)
     if problems:
         raise BuildError(problems)
-
-    observations, sources, rank_of = [], [], {}
-    for n, row in enumerate(rows, start=1):
-        row = {**row, "_csv_row": n}
-        sid = f"obs-{n:05d}"
-        doc = docs[row["document"]]
-        sources.append(
-            {
-                "source_id": sid,
-                "csv_row": n,
-                "document_id": doc.id,
-                "document": doc.document,
-                "publisher": doc.publisher,
-                "kind": doc.kind,
-                "published": doc.published,
-                "published_basis": doc.published_basis,
-                "agency": row["source_agency"],
-                "url": row["url"],
-                "quote": row["quote"],
-            }
-        )
-        observations.append(_observation(row, sid))
-        rank_of[sid] = _rank_key(row, docs)
-    rank_figures(observations, rank_of)
-
-    preferred = [o for o in observations if o["preferred"]]
-    derived = derive_counts_from_shares(preferred) + derive_quarters_from_months(preferred)
-    observations += derived
+    log = log or load_log(csv_path, len(rows))
+    covered = log.releases[-1]["rows"][1] if log.releases else 0
+    if covered != len(rows):
+        raise BuildError([f"{csv_path.name} has {len(rows)} rows but releases.jsonl covers {covered}"])
+    sources = [_source(n, row, docs[row["document"]]) for n, row in enumerate(rows, start=1)]
+    observations = versioned_observations(rows, log, lambda numbered: figure_set(numbered, docs))
 
     domain_of = {i.id: i.domain for i in cat.indicators}
     tables: dict[str, pa.Table] = {}
     for name, domains in TABLES.items():
         part = [o for o in observations if domain_of[o["indicator"]] in domains]
-        part.sort(
-            key=lambda o: (
-                o["indicator"],
-                o["period_start"],
-                o["period_type"],
-                o["period"],
-                o["country_iso3"],
-                o["measure"],
-                o["unit"],
-                o["rank"],
-                o["obs_id"],
-            )
-        )
+        part.sort(key=_table_order)
         tables[name] = pa.Table.from_pylist(part, schema=OBSERVATION_SCHEMA)
     tables[SOURCES_TABLE] = pa.Table.from_pylist(sources, schema=SOURCE_SCHEMA)
+    tables[RELEASES_TABLE] = releases_table(log)
+    tables[CHANGES_TABLE] = changes_table(rows, log)
     return tables
+
+
+def _table_order(o: dict) -> tuple:
+    return (
+        o["indicator"],
+        o["period_start"],
+        o["period_type"],
+        o["period"],
+        o["country_iso3"],
+        o["measure"],
+        o["unit"],
+        o["rank"],
+        o["obs_id"],
+        o["valid_from"],
+    )
+
+
+def _source(n: int, row: dict[str, str], doc: Document) -> dict:
+    return {
+        "source_id": source_id(n),
+        "csv_row": n,
+        "document_id": doc.id,
+        "document": doc.document,
+        "publisher": doc.publisher,
+        "kind": doc.kind,
+        "published": doc.published,
+        "published_basis": doc.published_basis,
+        "agency": row["source_agency"],
+        "url": row["url"],
+        "quote": row["quote"],
+    }
+
+
+def figure_set(numbered: list[tuple[int, dict[str, str]]], docs: dict[str, Document]) -> list[dict]:
+    """The observations of these rows (each with its observations.csv row number): every row published,
+    ranked by the precedence rule, and the values derived from the preferred ones."""
+    observations, rank_of = [], {}
+    for n, row in numbered:
+        row = {**row, "_csv_row": n}
+        sid = source_id(n)
+        observations.append(_observation(row, sid))
+        rank_of[sid] = _rank_key(row, docs)
+    rank_figures(observations, rank_of)
+    preferred = [o for o in observations if o["preferred"]]
+    return observations + derive_counts_from_shares(preferred) + derive_quarters_from_months(preferred)
 
 
 def write_tables(tables: dict[str, pa.Table], out_dir: Path = PARQUET_DIR) -> None:

@@ -9,3 +9,6 @@ DOC_REQUIRED = tuple(c for c in DOC_COLUMNS if c not in DOC_OPTIONAL)
 PUBLISHED_BASIS = ("url", "text", "estimated")
 OBSERVATIONS_SHEET = "observations"
 DOCUMENTS_SHEET = "documents"
+# Optional columns of an import's observations (not stored in observations.csv): ``action`` (empty, ``add`` or
+# ``withdraw``) and ``reason`` (why a figure is revised or withdrawn).
+IMPORT_EXTRA = ("action", "reason")

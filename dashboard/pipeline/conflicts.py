@@ -44,7 +44,7 @@ def classify(tables: dict[str, pa.Table], n_old: int, row_of: dict[int, int]) ->
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for name in TABLES:
         for o in tables[name].to_pylist():
-            if o["method"] == "published":
+            if o["method"] == "published" and o.get("valid_to") is None:  # the rows shown now
                 groups[tuple(o[k] for k in FIGURE_KEY)].append(o)
     conflicts, corroborated = [], 0
     for key, group in groups.items():

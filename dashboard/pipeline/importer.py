@@ -56,12 +56,20 @@ from dashboard.pipeline.columns import (
     OBSERVATIONS_SHEET,
     PUBLISHED_BASIS,
 )
-from dashboard.pipeline.commit import history_bytes, locked, stage, switch, tables_in_sync
+from dashboard.pipeline.commit import (
+    ReleaseFiles,
+    history_bytes,
+    locked,
+    stage,
+    stage_release,
+    switch,
+    tables_in_sync,
+)
 from dashboard.pipeline.conflicts import Conflict, classify
 from dashboard.pipeline.documents import NewDocument
 from dashboard.pipeline.hints import country_hint, number_hint, period_hint
 from dashboard.pipeline.paths import DEFAULT_DATA_DIR, DEFAULT_PATHS, DataPaths
-from dashboard.pipeline.plan import Plan, plan_import
+from dashboard.pipeline.plan import Plan, plan_import, plan_withdrawal
 from dashboard.pipeline.problems import ImportBusy, ImportRejected, Problem
 from dashboard.pipeline.reading import Progress
 from dashboard.pipeline.report import (
@@ -101,6 +109,7 @@ __all__ = [
     "read_history",
     "tables_in_sync",
     "validate_file",
+    "withdraw",
     "write_templates",
 ]
 
@@ -119,20 +128,26 @@ def validate_file(
     cat: Catalogue | None = None,
     progress: Progress | None = None,
     every: int = 1000,
+    revise: bool = False,
 ) -> ImportReport:
     """Check a file as ``import_file`` would, and say what it would change; nothing is written under the
     data directory (the trial build goes to a temporary directory). Raises ImportRejected."""
-    plan = plan_import(path, paths, documents=documents, today=today, cat=cat, progress=progress, every=every)
+    plan = plan_import(
+        path, paths, documents=documents, today=today, cat=cat, progress=progress, every=every, revise=revise
+    )
     conflicts, corroborated = [], 0
     if plan.added:
         with tempfile.TemporaryDirectory(prefix="mtm-validate-") as tmp:
             csv_tmp, docs_tmp = stage(plan, paths, Path(tmp), today or date.today())
             if progress:
                 progress("building", 0, 1)
-            tables = build_tables(csv_tmp, docs_tmp or paths.documents, cat)
+            release = stage_release(
+                plan, paths, csv_tmp.read_bytes(), now=datetime.now(UTC), by=None, note=""
+            )
+            tables = build_tables(csv_tmp, docs_tmp or paths.documents, cat, log=release.log)
             conflicts, corroborated = classify(tables, plan.existing_rows, _row_map(plan))
     report = make_report(plan, conflicts, corroborated, read_history(paths.history))
-    if not plan.added and not tables_in_sync(paths):
+    if not plan.changes and not tables_in_sync(paths):
         report.warnings.append(
             Problem(
                 None,
@@ -154,35 +169,86 @@ def import_file(
     cat: Catalogue | None = None,
     progress: Progress | None = None,
     every: int = 1000,
+    revise: bool = False,
+    by: str | None = None,
+    note: str = "",
 ) -> ImportReport:
     """Validate a file and, when it is all right, append its new rows to observations.csv (and its new
-    documents to documents.yaml), record the import in history.jsonl and rewrite the tables. All or nothing:
-    raises ImportRejected (nothing written) or re-raises any failure after restoring every file."""
+    documents to documents.yaml), record the release (releases.jsonl, revisions.csv) and the import
+    (history.jsonl) and rewrite the tables. ``revise``: rows that restate a published figure with another
+    value (and give a reason) revise it. ``by``: who imports (default: the OS user); ``note``: one line.
+    All or nothing: raises ImportRejected (nothing written) or re-raises any failure after restoring every
+    file."""
     now = now or datetime.now(UTC)
     today = today or now.date()
     with locked(paths):
         plan = plan_import(
-            path, paths, documents=documents, today=today, cat=cat, progress=progress, every=every
+            path,
+            paths,
+            documents=documents,
+            today=today,
+            cat=cat,
+            progress=progress,
+            every=every,
+            revise=revise,
         )
-        history = read_history(paths.history)
-        csv_tmp = docs_tmp = None
-        try:
-            if plan.added:
-                csv_tmp, docs_tmp = stage(plan, paths, paths.csv.parent, today)
-            tables, report = _build(plan, paths, csv_tmp, docs_tmp, cat, progress, history)
-            new_csv = csv_tmp.read_bytes() if csv_tmp else paths.csv.read_bytes()
-            record = history_record(plan, report, new_csv, now)
-            old_history, new_history = history_bytes(paths.history, record)
-            if progress:
-                progress("writing", 0, 1)
-            rewrite = tables if plan.added or report.repaired else None
-            switch(paths, csv_tmp, docs_tmp, old_history, new_history, rewrite)
-        finally:
-            for p in (csv_tmp, docs_tmp):
-                if p is not None:
-                    p.unlink(missing_ok=True)
-    report.written = bool(plan.added)
+        return _commit(plan, paths, today=today, now=now, cat=cat, progress=progress, by=by, note=note)
+
+
+def withdraw(
+    rows: list[int],
+    reason: str,
+    paths: DataPaths = DEFAULT_PATHS,
+    *,
+    by: str | None = None,
+    note: str = "",
+    now: datetime | None = None,
+    cat: Catalogue | None = None,
+) -> ImportReport:
+    """Withdraw published figures by their observations.csv data rows (``obs-00012`` is row 12), with a
+    reason: a release of its own. Raises ImportRejected (nothing written) for a row that is not a figure
+    published now, or an empty reason."""
+    now = now or datetime.now(UTC)
+    with locked(paths):
+        plan = plan_withdrawal(rows, reason, paths)
+        return _commit(plan, paths, today=now.date(), now=now, cat=cat, by=by, note=note, kind="withdraw")
+
+
+def _commit(
+    plan: Plan,
+    paths: DataPaths,
+    *,
+    today: date,
+    now: datetime,
+    cat: Catalogue | None,
+    by: str | None,
+    note: str,
+    progress: Progress | None = None,
+    kind: str = "import",
+) -> ImportReport:
+    """Write a validated plan, all or nothing (the caller holds the lock)."""
+    history = read_history(paths.history)
+    csv_tmp = docs_tmp = None
+    release = None
+    try:
+        if plan.changes:
+            csv_tmp, docs_tmp = stage(plan, paths, paths.csv.parent, today)
+            release = stage_release(plan, paths, csv_tmp.read_bytes(), now=now, by=by, note=note, kind=kind)
+        tables, report = _build(plan, paths, csv_tmp, docs_tmp, cat, progress, history, release)
+        new_csv = csv_tmp.read_bytes() if csv_tmp else paths.csv.read_bytes()
+        record = history_record(plan, report, new_csv, now)
+        old_history, new_history = history_bytes(paths.history, record)
+        if progress:
+            progress("writing", 0, 1)
+        rewrite = tables if plan.changes or report.repaired else None
+        switch(paths, csv_tmp, docs_tmp, old_history, new_history, rewrite, release)
+    finally:
+        for p in (csv_tmp, docs_tmp):
+            if p is not None:
+                p.unlink(missing_ok=True)
+    report.written = plan.changes
     report.record = record
+    report.release = release.record if release else None
     report.tables = {name: t.num_rows for name, t in tables.items()}
     return report
 
@@ -195,16 +261,17 @@ def _build(
     cat: Catalogue | None,
     progress: Progress | None,
     history: list[dict],
+    release: ReleaseFiles | None,
 ) -> tuple[dict[str, pa.Table], ImportReport]:
-    """The tables after the import and its report. With nothing to add, the tables of the current CSV:
+    """The tables after the import and its report. With nothing to change, the tables of the current CSV:
     ``repaired`` when the ones on disk are behind it (an interrupted import) and are to be rewritten."""
-    if csv_tmp is None:
+    if csv_tmp is None or release is None:
         tables = build_tables(paths.csv, paths.documents, cat)
         report = make_report(plan, [], 0, history)
         report.repaired = not tables_in_sync(paths, tables)
         return tables, report
     if progress:
         progress("building", 0, 1)
-    tables = build_tables(csv_tmp, docs_tmp or paths.documents, cat)
+    tables = build_tables(csv_tmp, docs_tmp or paths.documents, cat, log=release.log)
     conflicts, corroborated = classify(tables, plan.existing_rows, _row_map(plan))
     return tables, make_report(plan, conflicts, corroborated, history)

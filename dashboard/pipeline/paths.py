@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dashboard.history import HISTORY_FILE
 from dashboard.pipeline.build import ROOT
+from dashboard.releases import RELEASES_FILE, REVISIONS_FILE
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,15 @@ class DataPaths:
             parquet=d / "parquet",
             history=d / HISTORY_FILE,
         )
+
+    @property
+    def releases(self) -> Path:
+        """The release record, next to observations.csv (see dashboard.releases)."""
+        return self.csv.parent / RELEASES_FILE
+
+    @property
+    def revisions(self) -> Path:
+        return self.csv.parent / REVISIONS_FILE
 
 
 DEFAULT_DATA_DIR = ROOT / "data"

@@ -15,7 +15,13 @@ from pathlib import Path
 
 from dashboard.periods import PERIOD_EXAMPLES
 from dashboard.pipeline.build import LINE
-from dashboard.pipeline.columns import DOC_COLUMNS, DOC_OPTIONAL, DOCUMENTS_SHEET, OBSERVATIONS_SHEET
+from dashboard.pipeline.columns import (
+    DOC_COLUMNS,
+    DOC_OPTIONAL,
+    DOCUMENTS_SHEET,
+    IMPORT_EXTRA,
+    OBSERVATIONS_SHEET,
+)
 from dashboard.pipeline.problems import ImportRejected, Problem
 from dashboard.schema import SOURCE_COLUMNS
 
@@ -141,7 +147,10 @@ def _map_columns(
 ) -> tuple[dict[str, int], list[Problem], bool]:
     """Column name -> index; problems for missing, extra and repeated columns; fatal if any is missing."""
     problems, index = [], {}
-    expected = f"exactly the columns {', '.join(columns)} (the template's header row)"
+    listed = ", ".join(c for c in columns if c not in IMPORT_EXTRA)
+    extra = [c for c in columns if c in IMPORT_EXTRA]
+    also = f"; optionally {', '.join(extra)} (revisions and withdrawals)" if extra else ""
+    expected = f"exactly the columns {listed} (the template's header row){also}"
     for i, name in enumerate(sheet.header):
         if not name:
             continue
@@ -276,7 +285,7 @@ def read_import(
         problems += more
     if sheet is None:
         raise ImportRejected(path.name, problems)
-    rows, more, fatal = _table_rows(sheet, SOURCE_COLUMNS, (), "")
+    rows, more, fatal = _table_rows(sheet, (*SOURCE_COLUMNS, *IMPORT_EXTRA), IMPORT_EXTRA, "")
     problems += more
     if not fatal and not rows and not sheet.records:
         problems.append(Problem(None, None, "a header but no rows", "at least one row of figures"))

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from dashboard.pipeline.conflicts import Conflict
 from dashboard.pipeline.plan import Plan
 from dashboard.pipeline.problems import Problem
+from dashboard.pipeline.revising import describe
 
 
 @dataclass
@@ -29,6 +30,9 @@ class ImportReport:
     previous: dict | None = None  # an earlier import of the same file (by sha256)
     record: dict | None = None  # the history record written
     tables: dict[str, int] = field(default_factory=dict)  # rows per table after the import
+    revised: list[str] = field(default_factory=list)  # one line per figure revised
+    withdrawn: list[str] = field(default_factory=list)  # one line per figure withdrawn
+    release: dict | None = None  # the release record written (releases.jsonl)
 
     @property
     def replaced(self) -> int:
@@ -54,11 +58,22 @@ def make_report(
     plan: Plan, conflicts: list[Conflict], corroborated: int, history: list[dict]
 ) -> ImportReport:
     previous = next((h for h in reversed(history) if h.get("sha256") == plan.sha256), None)
+    revised = [
+        f"row {rv.file_row}: {describe(rv.row)}: {' / '.join(rv.old_values)} -> {rv.row['value']} "
+        f"({rv.reason})"
+        for rv in plan.revisions
+    ]
+    withdrawn = [
+        f"row {w.file_row}: {w.figure}: {' / '.join(w.old_values)} withdrawn ({w.reason})"
+        for w in plan.withdrawals
+    ]
     return ImportReport(
         file=plan.file.name,
         sha256=plan.sha256,
         rows_in_file=plan.rows_in_file,
-        added=len(plan.added),
+        revised=revised,
+        withdrawn=withdrawn,
+        added=len(plan.added) - len(plan.revisions),
         unchanged=len(plan.unchanged),
         conflicts=conflicts,
         corroborated=corroborated,
@@ -72,7 +87,10 @@ def make_report(
 def format_report(report: ImportReport, dry_run: bool = False) -> str:
     verb = "would add" if dry_run else "added"
     lines = []
-    if report.added == 0:
+    lines += _revision_lines(report, dry_run)
+    if report.added == 0 and (report.revised or report.withdrawn):
+        lines.append(f"  {'unchanged':10s} {report.unchanged:6d} rows already in observations.csv")
+    elif report.added == 0:
         prev = report.previous
         since = f" (imported {str(prev.get('at', ''))[:10]} from {prev.get('file')})" if prev else ""
         lines.append(f"nothing new: all {report.unchanged} rows are already in observations.csv{since}")
@@ -91,11 +109,26 @@ def format_report(report: ImportReport, dry_run: bool = False) -> str:
             lines.append(
                 f"  {'documents':10s} {len(report.new_documents):6d} new: {', '.join(report.new_documents)}"
             )
+    if report.release:
+        lines.append(f"  recorded as release {report.release['release']} ({report.release['by']})")
     if report.repaired:
         lines.append("  the tables were behind observations.csv (an interrupted import?) and were rebuilt")
     for w in report.warnings:
         lines.append(f"  warning: {w}")
     return "\n".join(lines)
+
+
+def _revision_lines(report: ImportReport, dry_run: bool) -> list[str]:
+    lines = []
+    if report.revised:
+        lines.append(f"  {'would revise' if dry_run else 'revised':10s} {len(report.revised):6d} figures")
+        lines += [f"    {r}" for r in report.revised]
+    if report.withdrawn:
+        lines.append(
+            f"  {'would withdraw' if dry_run else 'withdrawn':10s} {len(report.withdrawn):6d} figures"
+        )
+        lines += [f"    {w}" for w in report.withdrawn]
+    return lines
 
 
 def history_record(plan: Plan, report: ImportReport, new_csv: bytes, now: datetime) -> dict:
