@@ -21,7 +21,7 @@ import argparse
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +36,18 @@ from dashboard.catalogue import catalogue  # noqa: E402
 from dashboard.countries import REPORTING_COUNTRY, TOTAL, all_codes, country_name, is_valid_code  # noqa: E402
 from dashboard.periods import parse_period  # noqa: E402
 from dashboard.pipeline.build import PARQUET_DIR, write_tables  # noqa: E402
-from dashboard.schema import OBSERVATION_SCHEMA, SOURCE_SCHEMA, SOURCES_TABLE, TABLES  # noqa: E402
+from dashboard.pipeline.record import ReleaseLog  # noqa: E402
+from dashboard.pipeline.versions import releases_table  # noqa: E402
+from dashboard.releases import record_hash  # noqa: E402
+from dashboard.schema import (  # noqa: E402
+    CHANGE_SCHEMA,
+    CHANGES_TABLE,
+    OBSERVATION_SCHEMA,
+    RELEASES_TABLE,
+    SOURCE_SCHEMA,
+    SOURCES_TABLE,
+    TABLES,
+)
 from dashboard.state import measure_options  # noqa: E402
 from dashboard.views import drawable_codes  # noqa: E402
 
@@ -275,12 +286,45 @@ def generate(rows: int, years: int = 20, seed: int = 7) -> dict[str, pa.Table]:
             "obs_id",
         ]
     )
+    # one release holding every row, never revised (the columns the real build fills from the release record)
+    obs = obs.with_columns(
+        pl.lit(1, pl.Int16).alias("valid_from"),
+        pl.lit(None, pl.Int16).alias("valid_to"),
+        pl.lit(None, pl.Float64).alias("previous_value"),
+        pl.lit(None, pl.String).alias("revision_reason"),
+        pl.lit(None, pl.Int16).alias("revised_in"),
+    )
     tables: dict[str, pa.Table] = {}
     for name, domains in TABLES.items():
         part = obs.filter(pl.col("_domain").is_in(list(domains))).drop("_domain")
-        tables[name] = part.to_arrow().cast(OBSERVATION_SCHEMA)
-    tables[SOURCES_TABLE] = pa.Table.from_pylist(source_rows(), schema=SOURCE_SCHEMA)
+        tables[name] = part.select(OBSERVATION_SCHEMA.names).to_arrow().cast(OBSERVATION_SCHEMA)
+    sources = source_rows()
+    tables[SOURCES_TABLE] = pa.Table.from_pylist(sources, schema=SOURCE_SCHEMA)
+    tables[RELEASES_TABLE] = releases_table(ReleaseLog([_synthetic_release(len(sources))]))
+    tables[CHANGES_TABLE] = CHANGE_SCHEMA.empty_table()
     return tables
+
+
+def _synthetic_release(n_rows: int) -> dict:
+    """The one release of a synthetic set (hash-chained like a real record, so the app accepts it)."""
+    rec = {
+        "release": 1,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "kind": "build",
+        "file": "SYNTHETIC",
+        "file_sha256": "",
+        "by": "scripts/make_synthetic.py",
+        "note": "SYNTHETIC — benchmark only, not real data",
+        "rows": [1, n_rows],
+        "added": n_rows,
+        "revised": [],
+        "withdrawn": [],
+        "new_documents": [],
+        "observations_sha256": "",
+        "revisions_sha256": "",
+        "prev": "",
+    }
+    return {**rec, "sha256": record_hash(rec)}
 
 
 def check_out_dir(out: Path) -> None:
