@@ -21,7 +21,9 @@ import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
@@ -129,7 +131,10 @@ class DataStore:
         self._memo_lock = threading.Lock()
         published = sources["published"] if "published" in sources.columns else None
         # the newest source publication date: what "the data as of" honestly means for cited figures
-        self.latest_source_date = published.max() if published is not None and len(published) else None
+        # the max of a date32 column (dashboard/schema.py): a date
+        self.latest_source_date = cast(
+            date | None, published.max() if published is not None and len(published) else None
+        )
         self._doc_of = dict(zip(sources["source_id"].to_list(), sources["document"].to_list(), strict=True))
 
     # -- loading ------------------------------------------------------------------------------------
@@ -435,7 +440,7 @@ class DataStore:
         if pub.reported and same_doc:
             how = _("as published ({comparison})").format(comparison=_(label))
             return Change(pub.value, pub.status, other, how, pub.source_ids)
-        if cur.reported and other.reported and other.value:
+        if cur.value is not None and other.reported and other.value:  # cur.value: cur.reported
             pct = (cur.value / other.value - 1.0) * 100.0
             how = _("computed: {period} against {other}").format(
                 period=cur.period_label, other=other.period_label

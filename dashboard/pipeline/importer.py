@@ -123,7 +123,8 @@ def validate_file(
     """Check a file as ``import_file`` would, and say what it would change; nothing is written under the
     data directory (the trial build goes to a temporary directory). Raises ImportRejected."""
     plan = plan_import(path, paths, documents=documents, today=today, cat=cat, progress=progress, every=every)
-    conflicts, corroborated = [], 0
+    conflicts: list[Conflict] = []
+    corroborated = 0
     if plan.added:
         with tempfile.TemporaryDirectory(prefix="mtm-validate-") as tmp:
             csv_tmp, docs_tmp = stage(plan, paths, Path(tmp), today or date.today())
