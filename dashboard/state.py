@@ -188,7 +188,10 @@ def parse_query(search: str | None, store: DataStore, default_lang: str | None =
         return _parse_query(search, store, lang, bad_lang)
 
 
-def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool) -> ExplorerState:
+# one pass over the link's parameters, each with its own fallback and notice, in the order they depend on
+def _parse_query(  # noqa: C901
+    search: str | None, store: DataStore, lang: str, bad_lang: bool
+) -> ExplorerState:
     notices: list[str] = []
     if bad_lang:
         notices.append(

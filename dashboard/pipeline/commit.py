@@ -165,7 +165,7 @@ def tables_in_sync(paths: DataPaths = DEFAULT_PATHS, tables: dict[str, pa.Table]
 def locked(paths: DataPaths) -> Iterator[None]:
     """One import at a time per data directory (a flock on data/sources; no lock file is left behind)."""
     try:
-        import fcntl
+        import fcntl  # noqa: PLC0415  (POSIX only: elsewhere no lock, below)
     except ImportError:  # not POSIX: no lock
         yield
         return
