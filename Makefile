@@ -63,4 +63,4 @@ lock: $(BIN)/python
 	  $(BIN)/pip freeze --exclude-editable) > constraints.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache
