@@ -42,12 +42,15 @@ redis:
 	  || echo "warning: could not install redis-server; the shared-cache tests will skip"; \
 	else echo "warning: redis-server missing and cannot install it (need root + apt); cache tests will skip"; fi
 
+# ruff (lint rules, formatting) and mypy against its baseline (scripts/check_types.py: no new type error)
+LINT = $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/python scripts/check_types.py
+
 test: $(VENV)/.installed-test chromium redis
-	$(BIN)/ruff check .
+	$(LINT)
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(LINT)
 
 build: $(VENV)/.installed
 	$(BIN)/mtm build
@@ -60,4 +63,4 @@ lock: $(BIN)/python
 	  $(BIN)/pip freeze --exclude-editable) > constraints.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache

@@ -19,6 +19,7 @@ from dashboard.ids import Ids
 from dashboard.periods import parse_period, period_label
 from dashboard.state import ExplorerState, file_stem, from_store, parse_query, to_store, transition
 from dashboard.views import shown_rows
+from layouts.attrs import attrs
 from layouts.common import with_lang
 from layouts.explorer import measure_radio_options, notice, period_dropdown_options
 from layouts.tables import figures_table
@@ -158,11 +159,12 @@ def _map_links(s: ExplorerState, panel: panels.Drawn) -> list:
 
 def _trend_crumb(s: ExplorerState, panel: panels.Drawn) -> list:
     """The breadcrumb of a drilled quarter (or the hint to click one), and whether "All quarters" hides."""
+    crumb: list | html.Span
     if s.drill:
         qlabel = period_label(parse_period(s.drill, "quarter"))
         crumb = [
             " › ",
-            html.Span(_("{quarter}: months").format(quarter=qlabel), **{"aria-current": "page"}),
+            html.Span(_("{quarter}: months").format(quarter=qlabel), **attrs({"aria-current": "page"})),
         ]
     else:
         crumb = html.Span(_("Click a quarter to see its months."), className="text-muted ms-2")
@@ -190,7 +192,7 @@ def _register_draw(app: Dash, data_dir, kind: charts.ChartKind) -> None:
         store = get_store(data_dir)
         s = state_from_store(data, store)
         panel = panels.drawn(store, kind.id, s)
-        out = [panel.figure]
+        out: list[object] = [panel.figure]  # the figure, then its sources line, then what extras write
         if kind.footer_id:
             out.append(figures.sources_line(store.documents_for(panel.source_ids)))
         if extras:
@@ -254,7 +256,7 @@ def register(app: Dash) -> None:
         previous,
     ):
         store = get_store(data_dir)
-        values = {
+        values: dict[str, object] = {
             Ids.DOMAIN: domain,
             Ids.INDICATOR: indicator,
             Ids.MEASURE: measure,

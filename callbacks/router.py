@@ -7,7 +7,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from dash import Dash, Input, Output, State, html
+from dash import Dash, Input, Output, State, dcc, html
 
 from dashboard import i18n
 from dashboard.briefing import quarters_with_data
@@ -71,7 +71,7 @@ def register(app: Dash) -> None:
         page = _page(path, search, store, {**config, "locale": lang})
         return page, navbar(path, search), footer(store.version)
 
-    def _page(path: str, search: str | None, store, config: dict):
+    def _page(path: str, search: str | None, store, config: dcc.Graph.Config):
         # Pages are pure functions of (data version, page, language, day): remembered per store, like the
         # panels, so a crowd opening the same briefing costs one build. Only well-formed keys are remembered
         # (a hand-crafted period or code is answered, not stored).

@@ -44,7 +44,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
     mirror = remote.from_env() if data_dir is None else None
     if mirror is not None:
         data_dir = mirror.start()  # raises DataUnavailable when there is neither bucket nor local mirror
-    data_dir = Path(data_dir or os.environ.get("MTM_DATA_DIR", DEFAULT_DIR))
+    data_dir = Path(data_dir) if data_dir else Path(os.environ.get("MTM_DATA_DIR", DEFAULT_DIR))
     store = get_store(data_dir)  # fail fast at start-up, with a readable message
 
     app = Dash(
@@ -54,11 +54,11 @@ def create_app(data_dir: Path | None = None) -> Dash:
         serve_locally=True,
         compress=True,
         suppress_callback_exceptions=True,
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # documented by Dash ("None: no title change"), typed str
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.index_string = INDEX
-    app.interpolate_index = _localized_index(app)
+    app.interpolate_index = _localized_index(app)  # type: ignore[method-assign]  # Dash's documented hook
     app.server.config["MTM_DATA_DIR"] = data_dir
     app.server.config["MTM_MIRROR"] = mirror  # DATA_URL's mirror (None without): /healthz reports the bucket
     app.server.secret_key = os.environ.get("MTM_SECRET_KEY") or os.urandom(32).hex()

@@ -389,7 +389,8 @@ class HeadlineRow:
     notes: tuple[str, ...]  # derived / chosen among sources
     comparisons: tuple[Comparison, Comparison]
     details: tuple[str, ...]  # breakdown by country, months, figures for some countries only
-    sources: tuple[int, ...] = ()
+    sources: tuple[int, ...] = ()  # the page's numbers of source_ids (set by build_briefing)
+    source_ids: tuple[str, ...] = ()  # the row's sources, as _section finds them
 
 
 @dataclass(frozen=True)
@@ -751,7 +752,7 @@ def _section(
                 ),
                 comparisons=_comparisons(iq),
                 details=tuple(details),
-                sources=tuple(row_sources.ids),  # replaced by numbers in build_briefing
+                source_ids=tuple(row_sources.ids),  # numbered in build_briefing
             )
         )
 
@@ -820,7 +821,7 @@ def build_briefing(store: DataStore, period: str | None) -> Briefing:
 
     sections = []
     for section, src in built:
-        rows = tuple(replace(r, sources=numbers(r.sources)) for r in section.rows)
+        rows = tuple(replace(r, sources=numbers(r.source_ids)) for r in section.rows)
         sections.append(replace(section, rows=rows, sources=numbers(src.ids)))
     if all(not s.has_data for s in sections) and notice is None:
         notice = _("No quarterly or monthly figure was reported for {period} in any section.").format(

@@ -64,9 +64,10 @@ class SharedCache:
         self._where = ""
         if self.url is None:
             return
-        import redis
-        from redis.backoff import NoBackoff
-        from redis.retry import Retry
+        # only with REDIS_URL set: a single-worker deployment never loads the redis client
+        import redis  # noqa: PLC0415
+        from redis.backoff import NoBackoff  # noqa: PLC0415
+        from redis.retry import Retry  # noqa: PLC0415
 
         try:
             self._client = redis.Redis.from_url(
@@ -113,7 +114,7 @@ class SharedCache:
     def _call(self, op, *args, **kwargs):
         if not self._usable():
             return None
-        from redis.exceptions import RedisError
+        from redis.exceptions import RedisError  # noqa: PLC0415  (loaded with the client above, REDIS_URL only)
 
         try:
             result = getattr(self._client, op)(*args, **kwargs)

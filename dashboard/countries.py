@@ -51,7 +51,7 @@ def is_valid_code(code: str) -> bool:
 
 
 @cache
-def _lookup(code: str) -> pycountry.db.Record | None:
+def _lookup(code: str) -> pycountry.db.Country | None:
     if not isinstance(code, str) or len(code) != 3 or not code.isalpha() or not code.isupper():
         return None
     return pycountry.countries.get(alpha_3=code)
@@ -82,7 +82,7 @@ def _country_name(code: str, lang: str) -> str:
     return translated
 
 
-def iso_translation(rec: pycountry.db.Record, lang: str) -> str | None:
+def iso_translation(rec: pycountry.db.Country, lang: str) -> str | None:
     """pycountry's translation of a country's name (common name first), or None where it has none."""
     t = _iso_translations(lang)
     for english in (getattr(rec, "common_name", None), rec.name):

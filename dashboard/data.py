@@ -21,7 +21,9 @@ import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
@@ -149,7 +151,8 @@ class DataStore:
         self.versions = observations if versions is None else versions
         self.release_table = releases
         self.change_table = changes
-        latest = int(releases["release"].max()) if releases is not None and len(releases) else None
+        # the release column is a non-null Int16: its max is an int
+        latest = cast(int, releases["release"].max()) if releases is not None and len(releases) else None
         self.latest_release: int | None = latest  # None: data with no release record (tests' frames)
         self.release: int | None = release if release is not None else latest  # the release shown
         self._at: dict[int, DataStore] = {}
@@ -164,7 +167,10 @@ class DataStore:
         self._memo_lock = threading.Lock()
         published = sources["published"] if "published" in sources.columns else None
         # the newest source publication date: what "the data as of" honestly means for cited figures
-        self.latest_source_date = published.max() if published is not None and len(published) else None
+        # the max of a date32 column (dashboard/schema.py): a date
+        self.latest_source_date = cast(
+            date | None, published.max() if published is not None and len(published) else None
+        )
         self._doc_of = dict(zip(sources["source_id"].to_list(), sources["document"].to_list(), strict=True))
 
     # -- loading ------------------------------------------------------------------------------------
@@ -261,6 +267,8 @@ class DataStore:
         return self.memo(("releases",), self._releases)
 
     def _releases(self) -> tuple[Release, ...]:
+        if self.release_table is None:
+            return ()
         by_release: dict[int, list[ReleaseChange]] = {}
         if self.change_table is not None:
             for c in self.change_table.iter_rows(named=True):
@@ -343,7 +351,11 @@ class DataStore:
             obs = self.observations
             if obs.is_empty():
                 return None
-            return quarter_of_day(obs["period_start"].min()), quarter_of_day(obs["period_end"].max())
+            # a year-to-date figure whose end was not printed has no period_end: its start still counts
+            first, last = obs.select(
+                pl.col("period_start").min(), pl.coalesce("period_end", "period_start").max()
+            ).row(0)
+            return quarter_of_day(first), quarter_of_day(last)
 
         return self.memo(("quarter_span",), compute)
 
@@ -596,7 +608,7 @@ class DataStore:
         if pub.reported and same_doc:
             how = _("as published ({comparison})").format(comparison=_(label))
             return Change(pub.value, pub.status, other, how, pub.source_ids)
-        if cur.reported and other.reported and other.value:
+        if cur.value is not None and other.reported and other.value:  # cur.value: cur.reported
             pct = (cur.value / other.value - 1.0) * 100.0
             how = _("computed: {period} against {other}").format(
                 period=cur.period_label, other=other.period_label

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from dashboard import i18n
 from dashboard.catalogue import Indicator, catalogue, english_catalogue
@@ -286,7 +287,7 @@ def _sentence(text: str) -> str:
 def _ratio(change: Change, cur: Figure, other: Figure | None) -> float | None:
     if change.value is not None:
         return 1.0 + change.value / 100.0
-    if cur.reported and other is not None and other.reported and other.value:
+    if cur.value is not None and other is not None and other.reported and other.value:  # value: "reported"
         return cur.value / other.value
     return None
 
@@ -424,7 +425,7 @@ def rule_leader(iq: IndicatorQuarter) -> str | None:
             )
         if earlier is not None and kept:
             text += _("; they were also the largest group in {period}").format(period=earlier.label)
-        elif earlier is not None:
+        elif earlier is not None and before is not None:  # set together, above
             tail = (
                 _("; in {period} the largest group were nationals of {country}")
                 if iq.indicator.counterpart == "nationality"
@@ -529,7 +530,7 @@ def rule_months(iq: IndicatorQuarter) -> str | None:
     months = [m for m in iq.months if m.reported]
     if len(months) != 3 or len(iq.months) != 3:
         return None
-    top = max(months, key=lambda m: m.value)
+    top = max(months, key=lambda m: cast(float, m.value))  # reported months: a value, never None
     if sum(1 for m in months if m.value == top.value) > 1:
         return None
     others = ", ".join(month_value(m.period_label, _value(m.value, m.unit)) for m in months if m is not top)

@@ -33,7 +33,7 @@ def fmt_value(
     """308,710 · 253.8 bn KZT · 68.8% · 'not reported' for a missing value (never 0).
 
     Russian: 308 710 · 253,8 млрд ₸ · 68,8 % (unit words from the catalogue's translations)."""
-    if _is_missing(value):
+    if value is None or _is_missing(value):  # "is None" spelled out for the type checker
         return not_reported()
     u = unit if isinstance(unit, Unit) else catalogue().unit(unit)
     text = fmt_plain(value, u.decimals, locale)
@@ -48,7 +48,7 @@ def unit_word(value: float | None, unit: str | Unit, locale: str | None = None) 
     """The unit's word after this number, agreeing with it by the language's plural rules (Babel/CLDR):
     '1 visa' / '2 visas'; Russian '1 виза', '1 653 визы', '308 710 разрешений'."""
     u = unit if isinstance(unit, Unit) else catalogue().unit(unit)
-    if not u.counted or _is_missing(value):
+    if not u.counted or value is None or _is_missing(value):
         return u.label
     category = Locale.parse(babel_locale(locale)).plural_form(abs(value))
     return u.counted.get(category) or u.counted.get("other") or u.label
@@ -65,7 +65,7 @@ def value_text(value: float | None, unit: str | Unit) -> str:
 
 def fmt_change_pct(value: float | None, locale: str | None = None) -> str:
     """Signed percentage change: +12.5% / −3.0% (typographic minus); Russian +12,5 %."""
-    if _is_missing(value):
+    if value is None or _is_missing(value):
         return not_reported()
     sign = "+" if value > 0 else ("−" if value < 0 else "")
     return sign + _percent(abs(value), 1, locale)

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 from babel.dates import format_date
@@ -136,7 +137,8 @@ def latest_source(store: DataStore, indicator: str) -> date | None:
     ]
     if ids.is_empty() or "published" not in store.sources.columns:
         return None
-    return store.sources.filter(pl.col("source_id").is_in(ids.to_list()))["published"].max()
+    newest = store.sources.filter(pl.col("source_id").is_in(ids.to_list()))["published"].max()
+    return cast(date | None, newest)  # the max of a date32 column (dashboard/schema.py)
 
 
 def last_imports(history: Iterable[Mapping]) -> dict[str, date]:

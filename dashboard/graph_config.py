@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dash import Dash
+from dash import Dash, dcc
 
 
-def graph_config(app: Dash) -> dict:
+def graph_config(app: Dash) -> dcc.Graph.Config:
     """Config of every dcc.Graph: local map files (plotly.js would fetch them from a CDN), no logo."""
     return {
         "topojsonURL": app.get_asset_url("topojson/"),

@@ -85,7 +85,7 @@ def negotiate(accept_language: str | None) -> str:
 def request_language() -> str:
     """Inside a Flask request: the language the browser asks for (Accept-Language), else English."""
     try:
-        from flask import has_request_context, request
+        from flask import has_request_context, request  # noqa: PLC0415  (the `mtm` commands never need Flask)
     except ImportError:  # pragma: no cover - flask is a dependency
         return DEFAULT
     if not has_request_context():
@@ -141,7 +141,8 @@ def N_(message: str) -> str:
 
 @cache
 def _collator():
-    from pyuca import Collator  # the Unicode Collation Algorithm (DUCET): Ә after А, Қ after К, Ө after О
+    # the Unicode Collation Algorithm (DUCET): Ә after А, Қ after К, Ө after О; its table loads on first sort
+    from pyuca import Collator  # noqa: PLC0415
 
     return Collator()
 

@@ -104,9 +104,12 @@ def warm(store: DataStore) -> None:
     English before serving, Russian and Kazakh on a background thread (about a second each) right after."""
     _warm(store, i18n.DEFAULT)
     others = [lang for lang in i18n.LANGUAGES if lang != i18n.DEFAULT]
-    threading.Thread(
-        target=lambda: [_warm(store, lang) for lang in others], name="mtm-warm", daemon=True
-    ).start()
+
+    def warm_others() -> None:
+        for lang in others:
+            _warm(store, lang)
+
+    threading.Thread(target=warm_others, name="mtm-warm", daemon=True).start()
 
 
 def _warm(store: DataStore, lang: str) -> None:

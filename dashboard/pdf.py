@@ -154,7 +154,7 @@ def render_pdf(
                 f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)."
             )
         try:
-            from playwright.sync_api import sync_playwright
+            from playwright.sync_api import sync_playwright  # noqa: PLC0415  (only to print a PDF; a clear error if missing)
         except ImportError:
             raise BriefingPdfError(
                 "the PDF needs Playwright (it drives Debian's chromium; no browser download): "
@@ -226,8 +226,10 @@ def briefing_pdf(
     An invalid period is an error here (the page would quietly show another quarter)."""
     if i18n.valid(lang) is None:
         raise BriefingPdfError(f"unknown language {lang!r}: use one of {', '.join(i18n.LANGUAGES)}")
-    from dashboard.briefing import quarter_months_label, quarters_with_data, resolve_quarter
-    from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
+    # heavy (briefing -> figures -> plotly, data -> polars) and only for `mtm briefing`: the cli imports this
+    # module for its arguments whatever the command
+    from dashboard.briefing import quarter_months_label, quarters_with_data, resolve_quarter  # noqa: PLC0415
+    from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store  # noqa: PLC0415
 
     t0 = time.monotonic()
     try:

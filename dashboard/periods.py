@@ -127,8 +127,8 @@ def _parse_ytd(pid: str) -> Period:
             raise PeriodError(f"period {pid!r}: month is not 01-12")
         start, end = date(y1, m1, 1), _month_end(y2, m2)
     elif m := _YTD_DAYS.match(pid):
-        g = list(map(int, m.groups()))
-        start, end = _checked_date(*g[:3], pid), _checked_date(*g[3:], pid)
+        y1, m1, d1, y2, m2, d2 = map(int, m.groups())
+        start, end = _checked_date(y1, m1, d1, pid), _checked_date(y2, m2, d2, pid)
     else:
         raise PeriodError(f"period {pid!r} is not a valid ytd (expected e.g. 2022-01..2022-05)")
     if end < start:

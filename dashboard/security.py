@@ -20,7 +20,7 @@ import hmac
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from dash import Dash
 from flask import Response, request
@@ -36,7 +36,7 @@ class ConfigError(RuntimeError):
     """A security setting in the environment is unusable; raised at start-up, never at request time."""
 
 
-def init_app(app: Dash, env: dict | None = None) -> None:
+def init_app(app: Dash, env: Mapping[str, str] | None = None) -> None:
     env = os.environ if env is None else env
     server = app.server
     server.config["MAX_CONTENT_LENGTH"] = int(env.get("MTM_MAX_BODY_BYTES") or DEFAULT_MAX_BODY)

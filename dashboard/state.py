@@ -9,6 +9,7 @@ value that ends in the same parser, so a hand-crafted value gets the same fallba
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from urllib.parse import parse_qs, parse_qsl, urlencode
@@ -187,7 +188,10 @@ def parse_query(search: str | None, store: DataStore, default_lang: str | None =
         return _parse_query(search, store, lang, bad_lang)
 
 
-def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool) -> ExplorerState:
+# one pass over the link's parameters, each with its own fallback and notice, in the order they depend on
+def _parse_query(  # noqa: C901
+    search: str | None, store: DataStore, lang: str, bad_lang: bool
+) -> ExplorerState:
     notices: list[str] = []
     if bad_lang:
         notices.append(
@@ -234,7 +238,7 @@ def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool
     choices = period_choices(store, ind, measure, unit)
     pid = raw.get("period")
     ptype = infer_period_type(pid, raw.get("ptype")) if pid else None
-    if pid is None or (pid, ptype) not in choices:
+    if pid is None or ptype is None or (pid, ptype) not in choices:  # choices: (id, type) pairs, no None
         if pid is not None:
             notices.append(
                 _(
@@ -448,7 +452,7 @@ def transition(prev: ExplorerState, control: object, value: object, store: DataS
     return choose(prev, value, store) if choose else unchanged(prev, store)
 
 
-_TRANSITIONS = {
+_TRANSITIONS: dict[str, Callable[..., ExplorerState]] = {  # a control's id -> (prev, value, store) -> state
     Ids.DOMAIN: choose_domain,
     Ids.INDICATOR: choose_indicator,
     Ids.MEASURE: choose_measure,

@@ -33,6 +33,7 @@ from dashboard.briefing import (
 from dashboard.data import DataStore
 from dashboard.i18n import _
 from dashboard.periods import parse_period
+from layouts.attrs import attrs
 from layouts.common import with_lang
 
 PATH = "/briefing"
@@ -83,8 +84,9 @@ def quarter_nav(b: Briefing) -> html.Nav | None:
     for c in b.choices:
         year = c.quarter.split("-")[0]
         q = quarter_short(c.quarter)
+        item: html.Span | html.A
         if c.quarter == b.quarter:
-            item = html.Span(q, className="briefing-q current", **{"aria-current": "page"})
+            item = html.Span(q, className="briefing-q current", **attrs({"aria-current": "page"}))
         elif c.has_data:
             item = html.A(q, href=href(c.quarter), className="briefing-q", title=c.label)
         else:
@@ -101,7 +103,7 @@ def quarter_nav(b: Briefing) -> html.Nav | None:
     return html.Nav(
         [html.Span(_("Quarter:") + " ", className="me-1"), *groups],
         className="briefing-quarters d-print-none",
-        **{"aria-label": _("Quarters")},
+        **attrs({"aria-label": _("Quarters")}),
     )
 
 
@@ -142,6 +144,7 @@ def _header(b: Briefing) -> html.Header:
 
 
 def _findings(b: Briefing) -> html.Section:
+    body: html.Ol | html.P
     if b.findings:
         body = html.Ol(
             [
@@ -153,7 +156,7 @@ def _findings(b: Briefing) -> html.Section:
                             for c in f.caveats
                         ],
                     ],
-                    **{"data-rule": f.rule},
+                    **attrs({"data-rule": f.rule}),
                 )
                 for f in b.findings
             ],
@@ -198,7 +201,7 @@ def _row(r: HeadlineRow) -> list[html.Tr]:
                 *[_comparison_cell(c) for c in r.comparisons],
             ],
             className="briefing-headline",
-            **{"data-indicator": r.facts.indicator.id},
+            **attrs({"data-indicator": r.facts.indicator.id}),
         )
     ]
     if r.details:
@@ -236,11 +239,11 @@ def _table(s: Section, b: Briefing) -> html.Div:
         className="table-responsive",
         tabIndex="0",
         role="region",
-        **{"aria-label": _("{section}: headline figures").format(section=s.title)},
+        **attrs({"aria-label": _("{section}: headline figures").format(section=s.title)}),
     )
 
 
-def _chart(c: Chart, config: dict) -> html.Div:
+def _chart(c: Chart, config: dcc.Graph.Config) -> html.Div:
     # a static picture: role=img named by its alt text, described by a visually hidden summary of its numbers
     summary_id = f"chart-{c.key}-summary"
     return html.Div(
@@ -253,16 +256,16 @@ def _chart(c: Chart, config: dict) -> html.Div:
                     className="briefing-graph",
                 ),
                 role="img",
-                **{"aria-label": c.alt, "aria-describedby": summary_id},
+                **attrs({"aria-label": c.alt, "aria-describedby": summary_id}),
             ),
             html.P(summarize(c.figure), id=summary_id, className="visually-hidden"),
         ],
         className="briefing-chart",
-        **{"data-chart": c.key},
+        **attrs({"data-chart": c.key}),
     )
 
 
-def _section(s: Section, b: Briefing, config: dict) -> html.Section:
+def _section(s: Section, b: Briefing, config: dcc.Graph.Config) -> html.Section:
     children: list = [
         html.H2(s.title, id=f"{s.id}-title"),
         html.P(s.description, className="briefing-description"),
@@ -296,7 +299,7 @@ def _section(s: Section, b: Briefing, config: dict) -> html.Section:
         children,
         id=s.id,
         className="briefing-section",
-        **{"data-has-data": "true" if s.has_data else "false"},
+        **attrs({"data-has-data": "true" if s.has_data else "false"}),
     )
 
 
@@ -351,7 +354,7 @@ def _sources(b: Briefing) -> html.Section:
 
 
 # -- the page ---------------------------------------------------------------------------------------------
-def render(b: Briefing, config: dict) -> html.Div:
+def render(b: Briefing, config: dcc.Graph.Config) -> html.Div:
     notice = (
         html.Div(
             dbc.Alert(
@@ -374,11 +377,11 @@ def render(b: Briefing, config: dict) -> html.Div:
             _sources(b),
         ],
         className="briefing",
-        **{"data-period": b.quarter},
+        **attrs({"data-period": b.quarter}),
     )
 
 
-def layout(store: DataStore, period: str | None, config: dict) -> html.Div:
+def layout(store: DataStore, period: str | None, config: dcc.Graph.Config) -> html.Div:
     """The /briefing page for a period id (None or invalid: the latest quarter with data, with a notice), in
     the language in force."""
     return render(build_briefing(store, period), config)

@@ -9,6 +9,7 @@ from dash import dcc, html
 
 from dashboard import i18n
 from dashboard.i18n import N_, _
+from layouts.attrs import attrs
 
 NAV = (
     ("/", N_("Overview")),
@@ -26,7 +27,7 @@ def with_lang(href: str, lang: str | None = None) -> str:
     return path + "?" + urlencode(pairs, safe=",")
 
 
-def dropdown_labels() -> dict[str, str]:
+def dropdown_labels() -> dcc.Dropdown.Labels:
     """Dash's own dropdown texts (search box, select all, count, …) in the language in force."""
     return {
         "select_all": _("Select All"),
@@ -53,12 +54,12 @@ def language_switch(path: str, search: str | None) -> html.Nav:
                 hrefLang=lang,
                 title=i18n.NAMES[lang],
                 className="lang-link" + (" active" if lang == current else ""),
-                **{"data-lang": lang, "aria-current": "true" if lang == current else None},
+                **attrs({"data-lang": lang, "aria-current": "true" if lang == current else None}),
             )
             for lang in i18n.LANGUAGES
         ],
         className="lang-switch",
-        **{"aria-label": _("Language")},
+        **attrs({"aria-label": _("Language")}),
     )
 
 
@@ -82,7 +83,7 @@ def navbar(path: str = "/", search: str | None = None) -> html.Header:
                             for href, label in NAV
                         ],
                         className="nav",
-                        **{"aria-label": _("Main")},
+                        **attrs({"aria-label": _("Main")}),
                     ),
                     language_switch(path, search),
                 ],
@@ -120,7 +121,9 @@ def footer(data_version: str) -> html.Footer:
     )
 
 
-def graph(graph_id: str, config: dict, height: str = "420px", label: str = "", **kwargs) -> html.Div:
+def graph(
+    graph_id: str, config: dcc.Graph.Config, height: str = "420px", label: str = "", **kwargs
+) -> html.Div:
     """A chart with its text alternative: a named ``figure`` region and a visually hidden summary.
 
     The summary (dashboard.a11y.summarize, carried in the figure's ``layout.meta.summary``) is copied into
@@ -135,14 +138,18 @@ def graph(graph_id: str, config: dict, height: str = "420px", label: str = "", *
                 delay_show=300,
                 type="circle",
             ),
-            html.P(id=summary_id, className="visually-hidden chart-summary", **{"data-graph": graph_id}),
+            html.P(
+                id=summary_id, className="visually-hidden chart-summary", **attrs({"data-graph": graph_id})
+            ),
         ],
         role="figure",
         className="mtm-chart",
-        **{
-            "aria-label": _("Chart: {title}").format(title=label) if label else _("Chart"),
-            "aria-describedby": summary_id,
-        },
+        **attrs(
+            {
+                "aria-label": _("Chart: {title}").format(title=label) if label else _("Chart"),
+                "aria-describedby": summary_id,
+            }
+        ),
     )
 
 

@@ -29,7 +29,7 @@ def _summary(n_figures: int, country: str, n_indicators: int) -> str:
     )
 
 
-def layout(iso3: str, store: DataStore, config: dict) -> html.Div:
+def layout(iso3: str, store: DataStore, config: dcc.Graph.Config) -> html.Div:
     cat = catalogue()
     options = sorted(
         ({"label": country_name(c), "value": c} for c in countries_with_data(store)),

@@ -16,6 +16,7 @@ from dashboard.i18n import N_, _
 from dashboard.ids import Ids
 from dashboard.periods import parse_period, period_label
 from dashboard.state import ExplorerState, measure_options, period_choices, to_store, trend_quarters
+from layouts.attrs import attrs
 from layouts.common import chart_card, dropdown_labels, export_menu, graph
 
 # what kind of period an option of the period dropdown is
@@ -252,7 +253,7 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
                                 html.Div(presets),
                             ],
                             role="group",
-                            **{"aria-labelledby": "presets-label"},
+                            **attrs({"aria-labelledby": "presets-label"}),
                         ),
                         xs=12,
                         lg=4,
@@ -278,7 +279,7 @@ def breadcrumb() -> html.Nav:
             html.Span(id=Ids.BREADCRUMB),
         ],
         className="small px-2 breadcrumb-bar",
-        **{"aria-label": _("Breadcrumb")},
+        **attrs({"aria-label": _("Breadcrumb")}),
     )
 
 
@@ -306,7 +307,7 @@ def _card_body(kind: ChartKind, chart: html.Div):
     return chart
 
 
-def chart_column(kind: ChartKind, config: dict) -> dbc.Col:
+def chart_column(kind: ChartKind, config: dcc.Graph.Config) -> dbc.Col:
     """One chart kind's card: heading, export menu, graph, sources line."""
     chart = graph(kind.graph_id, config, kind.height, label=_(kind.name))
     return dbc.Col(
@@ -322,7 +323,7 @@ def chart_column(kind: ChartKind, config: dict) -> dbc.Col:
     )
 
 
-def chart_rows(config: dict) -> list[dbc.Row]:
+def chart_rows(config: dcc.Graph.Config) -> list[dbc.Row]:
     """The chart cards in the registry's order, as many to a row as fit its 12 columns on a wide screen."""
     rows: list[list[dbc.Col]] = [[]]
     used = 0
@@ -335,7 +336,7 @@ def chart_rows(config: dict) -> list[dbc.Row]:
     return [dbc.Row(cols, className="g-3") for cols in rows if cols]
 
 
-def layout(state: ExplorerState, store: DataStore, config: dict) -> html.Div:
+def layout(state: ExplorerState, store: DataStore, config: dcc.Graph.Config) -> html.Div:
     return html.Div(
         [
             dcc.Store(id=Ids.STATE, data=to_store(state)),

@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboard.catalogue import Indicator, catalogue
 from dashboard.data import Change, DataStore, Figure, Headline
@@ -24,7 +25,8 @@ def sparkline_svg(trend: tuple[Figure, ...], width: int = 120, height: int = 32)
     lo, hi = min(known), max(known)
     span = (hi - lo) or 1.0
     step = width / max(len(values) - 1, 1)
-    segments, current = [], []
+    segments: list[list[str]] = []
+    current: list[str] = []
     for i, v in enumerate(values):
         if v is None:
             if current:
@@ -53,7 +55,7 @@ _AGAINST = {
 
 def _change_line(kind: str, ch: Change) -> html.Div:
     with_period, bare = _AGAINST[kind]
-    if ch.value is None:
+    if ch.value is None or ch.against is None:  # the same test: a change with a value has its "against"
         label = _(with_period).format(period=ch.against.period_label) if ch.against else _(bare)
         return html.Div([html.Span(label + " "), html.Span(not_reported(), className="text-muted")])
     tag = _("published") if ch.status == "published" else _("computed")
@@ -89,6 +91,7 @@ def _period_line(cur: Figure) -> str:
 
 def card(ind: Indicator, h: Headline | None, sources: list[str], fresh=None) -> dbc.Col:
     href = with_lang(f"/explore?indicator={ind.id}")
+    body: list[Component | None]  # Dash draws nothing for a None child
     if h is None:
         body = [
             html.H3(ind.short_title, className="h6"),
@@ -138,7 +141,7 @@ def card(ind: Indicator, h: Headline | None, sources: list[str], fresh=None) -> 
     )
 
 
-def layout(store: DataStore, config: dict, fresh: dict | None = None) -> html.Div:
+def layout(store: DataStore, config: dcc.Graph.Config, fresh: dict | None = None) -> html.Div:
     cat = catalogue()
     sections = []
     for dom in cat.domains:

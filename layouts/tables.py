@@ -16,6 +16,7 @@ from dashboard.formatting import fmt_plain, fmt_value
 from dashboard.i18n import N_, _, ngettext
 from dashboard.theme import CONFLICT_MARK
 from dashboard.views import label_of
+from layouts.attrs import attrs
 
 
 def _how(row: dict) -> str:
@@ -44,7 +45,7 @@ def _mark(text: str, before: bool) -> html.Span:
         f"{CONFLICT_MARK} " if before else f" {CONFLICT_MARK}",
         className="conflict-mark",
         title=text,
-        **{"aria-hidden": "true"},
+        **attrs({"aria-hidden": "true"}),
     )
 
 
@@ -60,7 +61,7 @@ def figures_table(
     max_rows: int = MAX_ROWS,
     label: str | None = None,
     scroll: bool = True,
-) -> html.Div:
+) -> html.Div | html.P:
     """rows: dashboard.views.shown_rows(); sources: the sources table (source_id, document, agency, url).
 
     The table scrolls inside its box (sideways on a phone; also down past 28rem with ``scroll``), so the box
@@ -107,7 +108,7 @@ def figures_table(
                         if conflict
                         else fmt_value(r["value"], r["unit"]),
                         className="text-end text-nowrap",
-                        **{"data-value": repr(r["value"])},
+                        **attrs({"data-value": repr(r["value"])}),
                     ),
                     html.Td([_mark(chosen, before=True), _how(r)] if conflict else _how(r)),
                     html.Td(source_cells),
@@ -130,5 +131,5 @@ def figures_table(
         className="table-responsive" + (" table-scroll" if scroll else ""),
         tabIndex="0",
         role="region",
-        **{"aria-label": label or _("Figures shown")},
+        **attrs({"aria-label": label or _("Figures shown")}),
     )

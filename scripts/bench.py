@@ -43,6 +43,14 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import dash
+import plotly
+import polars
+from playwright.sync_api import sync_playwright
+
+from dashboard.app_factory import create_app
+from tests.test_browser import CLICK_POINT_JS
+
 ROOT = Path(__file__).resolve().parent.parent
 for p in (ROOT, ROOT / "scripts"):
     if str(p) not in sys.path:
@@ -262,9 +270,7 @@ class DashTraffic:
                 return
 
 
-def record(browser, base: str, log) -> list[Recorded]:
-    from tests.test_browser import CLICK_POINT_JS
-
+def record(browser, base: str, log) -> list[Recorded]:  # noqa: C901  (one scripted browser session)
     ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
     page = ctx.new_page()
     page.set_default_timeout(15000)
@@ -373,14 +379,14 @@ def decoded_size(data: bytes, encoding: str) -> int | None:
         if encoding == "deflate":
             return len(zlib.decompress(data))
         if encoding == "br":
-            import brotli
+            import brotli  # noqa: PLC0415  (only for a br-encoded answer)
 
             return len(brotli.decompress(data))
         if encoding == "zstd":
             try:
-                from compression import zstd
+                from compression import zstd  # noqa: PLC0415  (Python 3.14's stdlib, else the backport)
             except ImportError:
-                from backports import zstd
+                from backports import zstd  # noqa: PLC0415
             return len(zstd.decompress(data))
     except (ImportError, OSError, ValueError, zlib.error):
         return None
@@ -407,8 +413,6 @@ class _Errors(logging.Handler):
 def replay(data_dir: Path, recs: list[Recorded], reps: int, body_budget_s: float | None, log) -> tuple:
     """Time every recorded request (after one warm-up call); with body_budget_s, fewer repetitions for slow
     requests (at least 3, or 2 for requests over a second). Failed requests are reported, not timed."""
-    from dashboard.app_factory import create_app
-
     t0 = time.perf_counter()
     app = create_app(data_dir)
     log(f"  app built on {data_dir} in {time.perf_counter() - t0:.1f}s")
@@ -541,8 +545,6 @@ def profile(app, rec: Recorded, calls: int = 3, top: int = 16) -> str:
 
 
 def _site_packages() -> str:
-    import polars
-
     return str(Path(polars.__file__).resolve().parent.parent) + "/"
 
 
@@ -655,10 +657,6 @@ def synthetic_dir(wanted: Path, rows: int, log) -> tuple[Path, Path | None]:
 
 
 def report(args, recs, shipped, synth, page, prof_text, started) -> dict:
-    import dash
-    import plotly
-    import polars
-
     s1, s2 = summarise(shipped), summarise(synth)
     print()
     print(
@@ -850,7 +848,6 @@ def main(argv: list[str] | None = None) -> int:
     if not os.path.exists(CHROMIUM):
         print(f"error: {CHROMIUM} is missing (apt-get install chromium, or `make chromium`)", file=sys.stderr)
         return 2
-    from playwright.sync_api import sync_playwright
 
     started = time.perf_counter()
 

@@ -25,7 +25,7 @@ def browser():
         pytest.fail(
             f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)"
         )
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415  (browser tests only: unit runs skip it)
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

@@ -8,12 +8,22 @@ in tests/vendor/ (see its README) and injected into the page, so they run offlin
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+import polars as pl
 import pytest
+from dash import html
 
-from dashboard import charts
+from dashboard import a11y, charts, figures, panels, theme
+from dashboard.a11y import plain
+from dashboard.catalogue import catalogue
+from dashboard.data import get_store
+from dashboard.state import parse_query
+from dashboard.views import shown_rows
+from layouts.tables import figures_table
 from tests.browser import watch
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -309,11 +319,6 @@ def test_briefing_charts_are_images_with_alt_text_and_a_summary(page, base_url):
 
 
 def test_summaries_are_made_from_the_figure():
-    import polars as pl
-
-    from dashboard import a11y, figures
-    from dashboard.catalogue import catalogue
-
     ind = catalogue().indicator("trp_issued")
     empty = figures.empty_figure("Nothing reported for Q1 2020")
     assert a11y.summarize(empty) == "Nothing reported for Q1 2020."
@@ -342,8 +347,6 @@ def test_summaries_are_made_from_the_figure():
 
 
 def test_plain_text_of_plotly_rich_text():
-    from dashboard.a11y import plain
-
     assert plain("A<br>b &amp; c <span style='x'>sub</span>") == "A b & c sub"
 
 
@@ -386,15 +389,11 @@ CVD = {
 
 
 def _linear(hex_color: str):
-    import numpy as np
-
     c = np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)]) / 255
     return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
 
 
 def _lab(linear_rgb):
-    import numpy as np
-
     rgb = np.clip(linear_rgb, 0, 1)
     xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ rgb
     xyz = xyz / np.array([0.95047, 1.0, 1.08883])  # D65 white
@@ -404,8 +403,6 @@ def _lab(linear_rgb):
 
 def _delta_e(a: str, b: str, matrix=None) -> float:
     """CIE76 colour difference, after simulating a colour-vision deficiency (matrix) if given."""
-    import numpy as np
-
     m = np.array(matrix) if matrix is not None else np.eye(3)
     return float(np.linalg.norm(_lab(m @ _linear(a)) - _lab(m @ _linear(b))))
 
@@ -422,8 +419,6 @@ def test_contrast_helper_matches_wcag():
 
 
 def test_text_colours_meet_aa():
-    from dashboard import theme
-
     page_bg, white = "#F6F7F9", "#FFFFFF"
     texts = {
         "chart text": theme.TEXT_COLOR,
@@ -442,8 +437,6 @@ def test_text_colours_meet_aa():
 
 def test_map_classes_meet_non_text_contrast():
     """Every value colour of the map stands out 3:1 from 'not reported' land, white borders and the page."""
-    from dashboard import theme
-
     for _, colour in theme.SEQUENTIAL:
         for other in (theme.NOT_REPORTED_COLOR, theme.BORDER_COLOR, "#FFFFFF"):
             assert contrast(colour, other) >= 3.0, (
@@ -468,10 +461,6 @@ CHART_VIEWS = (
 
 @pytest.fixture(scope="module")
 def chart_figures():
-    from dashboard import panels
-    from dashboard.data import get_store
-    from dashboard.state import parse_query
-
     store = get_store()
     out = []
     for view in CHART_VIEWS:
@@ -545,8 +534,6 @@ def test_every_line_marker_bar_and_slice_meets_non_text_contrast(chart_figures):
 
 
 def theme_colour(name: str) -> str:
-    from dashboard import theme
-
     return getattr(theme, name)
 
 
@@ -598,13 +585,6 @@ def test_derived_and_conflicting_values_are_marked_by_more_than_colour(chart_fig
 
 
 def test_figures_table_shows_the_conflict_mark_with_words():
-    from dash import html
-
-    from dashboard.data import get_store
-    from dashboard.state import parse_query
-    from dashboard.views import shown_rows
-    from layouts.tables import figures_table
-
     store = get_store()
     state = parse_query(CHART_VIEWS[1], store)
     rows = shown_rows(store, state)
@@ -632,8 +612,6 @@ def test_figures_table_shows_the_conflict_mark_with_words():
 
 @pytest.mark.parametrize("deficiency", [None, *CVD])
 def test_line_palette_stays_distinguishable_under_colour_vision_deficiencies(deficiency):
-    from dashboard import theme
-
     matrix = CVD.get(deficiency) if deficiency else None
     colours = [*theme.LINE_PALETTE, theme.TOTAL_COLOR]
     worst = min((_delta_e(a, b, matrix), a, b) for i, a in enumerate(colours) for b in colours[i + 1 :])
@@ -648,16 +626,12 @@ def test_line_palette_stays_distinguishable_under_colour_vision_deficiencies(def
 
 def _hue(colour: str) -> float:
     """CIELAB hue angle in degrees."""
-    import math
-
     lab = _lab(_linear(colour))
     return math.degrees(math.atan2(lab[2], lab[1])) % 360
 
 
 @pytest.mark.parametrize("deficiency", [None, *CVD])
 def test_palette_stays_distinguishable_under_colour_vision_deficiencies(deficiency):
-    from dashboard import theme
-
     matrix = CVD.get(deficiency) if deficiency else None
     colours = [*theme.PALETTE, theme.REPORTING_COLOR, theme.TOTAL_COLOR]
     worst = min((_delta_e(a, b, matrix), a, b) for i, a in enumerate(colours) for b in colours[i + 1 :])

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from dash.development.base_component import Component
 
 from dashboard.app_factory import create_app
+from dashboard.catalogue import catalogue
 from dashboard.data import get_store
 from dashboard.ids import Ids
 from dashboard.state import MAX_COUNTRIES, ExplorerState, parse_query
@@ -74,7 +78,6 @@ def test_every_callback_output_exists_in_a_page(app, store):
 
 def test_preset_buttons_cover_every_country_group(store):
     ids = ids_in(explorer.layout(parse_query("", store), store, {}))
-    from dashboard.catalogue import catalogue
 
     for g in catalogue().country_groups:
         assert json.dumps({"group": g.id, "type": Ids.PRESET}, sort_keys=True) in ids
@@ -228,10 +231,6 @@ def test_state_is_a_frozen_value():
 
 
 def test_missing_tables_stop_start_up_with_the_file_and_the_fix(tmp_path):
-    import os
-    import subprocess
-    import sys
-
     env = {**os.environ, "MTM_DATA_DIR": str(tmp_path)}
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     r = subprocess.run(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from openpyxl import load_workbook
 
+from dashboard.data import get_store
 from tests.browser import gunicorn, watch
 
 pytestmark = pytest.mark.browser
@@ -361,13 +365,6 @@ def _download(page, button: str):
 
 
 def test_csv_and_xlsx_downloads_equal_the_data_api(page, base_url):
-    import csv
-    import io
-
-    from openpyxl import load_workbook
-
-    from dashboard.data import get_store
-
     page.goto(base_url + REMITTANCES_Q2)
     wait_explorer(page)
     store = get_store()

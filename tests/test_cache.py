@@ -12,6 +12,7 @@ import pytest
 import redis.connection
 
 from dashboard import cache, panels
+from dashboard.app_factory import create_app
 from dashboard.data import DataStore
 from dashboard.serve import free_port
 from dashboard.state import parse_query
@@ -155,7 +156,6 @@ def test_a_long_state_is_hashed_but_keeps_its_version():
 
 def test_redis_down_then_back(shared, built, redis_server, monkeypatch, clock, redis_calls):
     monkeypatch.setenv("MTM_WARM", "0")
-    from dashboard.app_factory import create_app
 
     client = create_app().server.test_client()
     assert client.get("/healthz").get_json()["cache"] == cache.OK

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import polars as pl
 import pytest
+from babel.messages.pofile import read_po
 
 from dashboard import i18n
+from dashboard.app_factory import create_app
 from dashboard.catalogue import catalogue, english_catalogue
 from dashboard.countries import country_name, translation_gaps
-from dashboard.formatting import fmt_change_pct, fmt_value
+from dashboard.data import DEFAULT_DIR, get_store
+from dashboard.figures import derivation_text
+from dashboard.formatting import fmt_change_pct, fmt_value, unit_word
 from dashboard.i18n_check import gaps, messages
 from dashboard.periods import parse_period, period_label
+from layouts.common import dropdown_labels
+from layouts.explorer import country_options
 
 OTHER_LANGS = [lang for lang in i18n.LANGUAGES if lang != i18n.DEFAULT]
 
@@ -27,8 +38,6 @@ def test_every_message_in_the_code_is_translated(lang):
 
 @pytest.mark.parametrize("lang", OTHER_LANGS)
 def test_translations_keep_their_placeholders(lang):
-    import re
-
     field = re.compile(r"\{(\w*)[^}]*\}")
     for message in i18n.catalog(lang):
         if not message.id:
@@ -132,9 +141,6 @@ def test_browser_language_is_negotiated(header, lang):
 @pytest.mark.parametrize("lang", OTHER_LANGS)
 def test_a_message_in_two_po_files_has_one_translation(lang):
     # the .po files of a language are merged: the same English must not be said two ways
-    from collections import defaultdict
-
-    from babel.messages.pofile import read_po
 
     seen: dict[str, set[str]] = defaultdict(set)
     for po in sorted((i18n.LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
@@ -149,12 +155,6 @@ def test_a_message_in_two_po_files_has_one_translation(lang):
 def test_every_shipped_derivation_is_said_in_the_language(lang):
     # the build writes how a value was derived in English (kept in the tables and downloads as the audit
     # text); every one of them must be re-said in Russian and Kazakh, none left in English
-    from pathlib import Path
-
-    import polars as pl
-
-    from dashboard.data import DEFAULT_DIR, get_store
-    from dashboard.figures import derivation_text
 
     store = get_store(Path(DEFAULT_DIR))
     texts = store.observations.filter(pl.col("derivation").is_not_null())["derivation"].unique().to_list()
@@ -165,8 +165,6 @@ def test_every_shipped_derivation_is_said_in_the_language(lang):
 
 
 def test_dash_dropdown_texts_are_translated():
-    from layouts.common import dropdown_labels
-
     english = dropdown_labels()
     assert english["select_all"] == "Select All"  # Dash's own default, unchanged in English
     for lang in OTHER_LANGS:
@@ -190,15 +188,11 @@ def test_dash_dropdown_texts_are_translated():
     ],
 )
 def test_unit_words_agree_with_the_number(lang, value, word):
-    from dashboard.formatting import unit_word
-
     with i18n.use(lang):
         assert unit_word(value, "visas") == word
 
 
 def test_the_page_is_served_in_the_browser_language_and_says_it_varies():
-    from dashboard.app_factory import create_app
-
     client = create_app().server.test_client()
     r = client.get("/explore", headers={"Accept-Language": "kk-KZ,kk;q=0.9,ru;q=0.8"})
     html = r.get_data(as_text=True)
@@ -211,8 +205,6 @@ def test_the_page_is_served_in_the_browser_language_and_says_it_varies():
 
 
 def test_country_lists_follow_the_readers_alphabet():
-    from layouts.explorer import country_options
-
     with i18n.use("kk"):
         labels = [o["label"] for o in country_options()]
     # Python's code-point order would put Ә…, Қ…, Ө… after Я…; the reader expects them beside А, К, О

@@ -24,10 +24,11 @@ from dashboard.findings import (
     Part,
     change_phrase,
     country_phrase,
+    rule_change,
     rule_partial,
     times_phrase,
 )
-from dashboard.i18n_check import messages
+from dashboard.i18n_check import gaps, messages
 from layouts.briefing import layout
 from tests.fixtures_data import committed_store
 from tests.test_briefing import find
@@ -274,8 +275,6 @@ def test_phrases_follow_the_language():
 
 
 def test_a_derived_level_is_marked_in_russian():
-    from dashboard.findings import rule_change
-
     cur = Figure("trp_issued", "2023-Q2", "quarter", "TOT", "count", "permits", 300_000.0, DERIVED)
     prev = Figure("trp_issued", "2023-Q1", "quarter", "TOT", "count", "permits", 100_000.0, PUBLISHED)
     with i18n.use("ru"):
@@ -388,8 +387,6 @@ def test_translations_keep_every_placeholder(lang):
 
 
 def test_no_gaps_in_the_area():
-    from dashboard.i18n_check import gaps
-
     assert [g for lang in LANGS for g in gaps(lang, OWN)] == []
 
 

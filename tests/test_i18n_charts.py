@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -17,7 +18,9 @@ from openpyxl import load_workbook
 
 from dashboard import a11y, derivations, downloads, export, figures, i18n, panels, theme
 from dashboard.catalogue import catalogue
+from dashboard.countries import country_name
 from dashboard.data import get_store
+from dashboard.periods import parse_period, period_label
 from dashboard.render import framed_figure, view_language
 from dashboard.state import parse_query
 from dashboard.views import shown_rows
@@ -201,8 +204,6 @@ def test_series_with_gaps_and_a_derived_point(store, lang):
     fig = build(store, "series", ARRIVALS, lang).figure
     names = [t.name for t in fig.data]
     with i18n.use(lang):
-        from dashboard.countries import country_name
-
         assert names[:3] == [country_name("RUS"), country_name("UZB"), country_name("KGZ")]
         unit = catalogue().unit("persons")
     assert tr(lang, "derived (computed here)") in names and tr(lang, "not reported") in names
@@ -234,7 +235,6 @@ def test_spans(store, lang):
     assert tr(lang, "Half-year") in names and tr(lang, "Year to date") in names
     # date ticks written by Babel (plotly.js has no Kazakh locale, and server-side images none at all)
     assert fig.layout.xaxis.tickmode == "array" and len(fig.layout.xaxis.ticktext) >= 2
-    from datetime import date
 
     assert format_date(date(2025, 1, 1), "medium", locale=lang) in fig.data[0].hovertext[0]
     assert not english_left(visible_texts(fig), lang)
@@ -273,8 +273,6 @@ def test_empty_states(store, lang):
 
 
 def i18n_period(lang: str, qid: str) -> str:
-    from dashboard.periods import parse_period, period_label
-
     with i18n.use(lang):
         return period_label(parse_period(qid, "quarter"))
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from dash import Dash
+from plotly.offline import get_plotlyjs_version
+
+from dashboard.graph_config import graph_config
+
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = ROOT / "scripts" / "plotly-partial.js"
 BUNDLE = ROOT / "assets" / "vendor" / "plotly-mtm.min.js"
@@ -38,8 +43,6 @@ def test_the_built_bundle_is_served_from_assets():
 
 
 def test_bundle_matches_the_plotly_version_dash_would_load():
-    from plotly.offline import get_plotlyjs_version
-
     assert f"plotly.js v{get_plotlyjs_version()} " in BUNDLE.read_text(encoding="utf-8")[:200]
 
 
@@ -51,10 +54,6 @@ def test_bundle_registers_russian_and_kazakh_and_never_offers_cloud_upload():
 
 
 def test_every_graph_config_turns_the_cloud_button_off():
-    from dash import Dash
-
-    from dashboard.graph_config import graph_config
-
     config = graph_config(Dash(__name__))
     assert config["showSendToCloud"] is False and config["plotlyServerURL"] == ""
     assert "sendChartToCloud" in config["modeBarButtonsToRemove"]

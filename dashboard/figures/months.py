@@ -96,8 +96,9 @@ def months_bar(months: list[Figure], indicator: Indicator, unit: str, quarter_la
         )
 
     n_conflicts = sum(bool(m.conflict) for m in reported)
-    top = max(m.value for m in reported)
-    low = min(0.0, min(m.value for m in reported))
+    values = [m.value for m in reported if m.value is not None]  # every one: "reported" means it has a value
+    top = max(values)
+    low = min(0.0, min(values))
     bar = _bar(reported, country, u)
     fig = go.Figure(data=[bar, _conflict_legend()] if n_conflicts else [bar])
     fig.update_layout(

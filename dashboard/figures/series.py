@@ -77,7 +77,7 @@ def _line(plot: _Plot, ci: int, code: str, name: str, color: str, rows: pl.DataF
         r = by_q.get(q)
         v = None if r is None or _missing(r["value"]) else float(r["value"])
         ys.append(v)
-        if v is None:
+        if r is None or v is None:  # the same test: v is None whenever r is
             symbols.append(symbol)
             texts.append("")
             plot.gaps["x"].append(label)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import textwrap
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 import plotly.graph_objects as go
 import polars as pl
@@ -67,7 +67,7 @@ def _date_text(d: date) -> str:
 
 def _dates(kind: str, start: date, end: date | None) -> str:
     """The dates a span covers, for its hover."""
-    if kind == "ytd_open":
+    if kind == "ytd_open" or end is None:  # the same test: only an open year-to-date span lacks an end
         return _("from {date}, end not stated").format(date=_date_text(start))
     if kind == "date":
         return _date_text(start)
@@ -136,7 +136,7 @@ def _span_groups(rows: pl.DataFrame, u: Unit) -> tuple[list[str], dict[str, dict
         g["derived"].append(r["status"] == DERIVED)
         g["conflict"].append(bool(r.get("conflict")))
         g["id"].append(r["period"])
-        if kind in _POINT_KINDS:
+        if kind in _POINT_KINDS or end is None:  # no end: "ytd_open", one of the point kinds
             g["x"].append(start.isoformat())
         else:
             g["base"].append(start.isoformat())
@@ -192,7 +192,7 @@ def _span_trace(kind: str, g: dict[str, list], conflict: bool, in_legend: bool) 
 def _kind_traces(kind: str, whole: dict[str, list]) -> list[go.BaseTraceType]:
     """A kind's figures, those chosen among differing sources in a trace of their own (same legend group):
     outlined and marked ‡, while the legend's swatch for the kind keeps the plain style."""
-    traces = []
+    traces: list[go.BaseTraceType] = []
     for conflict in (False, True):
         keep = [i for i, c in enumerate(whole["conflict"]) if c is conflict]
         if not keep:
@@ -203,9 +203,10 @@ def _kind_traces(kind: str, whole: dict[str, list]) -> list[go.BaseTraceType]:
 
 
 def _x_range(rows: pl.DataFrame, n_conflicts: int) -> list[str]:
-    first = rows["period_start"].min()
+    # min/max of Date columns of rows that are not empty (spans_chart returns early otherwise): dates
+    first = cast(date, rows["period_start"].min())
     last_candidates = [d for d in (rows["period_end"].max(), rows["period_start"].max()) if d is not None]
-    last = max(last_candidates)
+    last = max(cast(list[date], last_candidates))
     # Room on the right for the value written after the last bar / marker.
     pad = timedelta(days=max(120, round((last - first).days * (0.26 if n_conflicts else 0.22))))
     return [(first - timedelta(days=20)).isoformat(), (last + pad).isoformat()]

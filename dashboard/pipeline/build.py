@@ -160,10 +160,10 @@ def validate_rows(rows: list[dict[str, str]], docs: dict[str, Document], cat: Ca
     return problems
 
 
-def _rank_key(row: dict, docs: dict[str, Document]) -> tuple:
+def _rank_key(row: dict[str, str], csv_row: int, docs: dict[str, Document]) -> tuple:
     doc = docs[row["document"]]
     # IOM report, then the agency's own release, then news; ties go to the later publication, then file order.
-    return (KIND_RANK[doc.kind], -doc.published.toordinal(), row["_csv_row"])
+    return (KIND_RANK[doc.kind], -doc.published.toordinal(), csv_row)
 
 
 def _observation(row: dict, source_id: str) -> dict:
@@ -377,10 +377,9 @@ def figure_set(numbered: list[tuple[int, dict[str, str]]], docs: dict[str, Docum
     ranked by the precedence rule, and the values derived from the preferred ones."""
     observations, rank_of = [], {}
     for n, row in numbered:
-        row = {**row, "_csv_row": n}
         sid = source_id(n)
         observations.append(_observation(row, sid))
-        rank_of[sid] = _rank_key(row, docs)
+        rank_of[sid] = _rank_key(row, n, docs)
     rank_figures(observations, rank_of)
     preferred = [o for o in observations if o["preferred"]]
     return observations + derive_counts_from_shares(preferred) + derive_quarters_from_months(preferred)

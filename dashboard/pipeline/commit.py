@@ -268,7 +268,7 @@ def locked(paths: DataPaths) -> Iterator[None]:
     """One import or build at a time per data directory (a flock on data/sources; no lock file is left
     behind). A second one is refused at once (ImportBusy), never queued: its data might be stale by then."""
     try:
-        import fcntl
+        import fcntl  # noqa: PLC0415  (POSIX only: elsewhere no lock, below)
     except ImportError:  # not POSIX: no lock
         yield
         return

@@ -10,6 +10,8 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 
+import pycountry
+
 from dashboard.countries import OTHER, PSEUDO, TOTAL, country_name, is_valid_code, suggest_code
 from dashboard.pipeline.build import NUMBER
 
@@ -90,8 +92,6 @@ def country_names(rows: list[dict[str, str]]) -> dict[str, str]:
 
 def country_hint(code: str, name: str, known: Mapping[str, str]) -> str | None:
     """A suggested ISO3 code for a bad code: from the code itself, the existing data, or the name."""
-    import pycountry
-
     if is_valid_code(code.strip().upper()):
         return f"did you mean {code.strip().upper()!r}? (capital letters)"
     if len(code.strip()) == 2 and (rec := pycountry.countries.get(alpha_2=code.strip().upper())):

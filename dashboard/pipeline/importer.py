@@ -135,7 +135,8 @@ def validate_file(
     plan = plan_import(
         path, paths, documents=documents, today=today, cat=cat, progress=progress, every=every, revise=revise
     )
-    conflicts, corroborated = [], 0
+    conflicts: list[Conflict] = []
+    corroborated = 0
     if plan.added:
         with tempfile.TemporaryDirectory(prefix="mtm-validate-") as tmp:
             csv_tmp, docs_tmp = stage(plan, paths, Path(tmp), today or date.today())

@@ -114,7 +114,7 @@ def _read_xlsx_sheet(ws, progress: Progress | None, every: int) -> _Sheet | None
 
 
 def _open_workbook(path: Path):
-    from openpyxl import load_workbook  # only needed for .xlsx
+    from openpyxl import load_workbook  # noqa: PLC0415  (only needed for .xlsx)
 
     return load_workbook(path, read_only=True, data_only=True)
 

@@ -50,9 +50,10 @@ def write_templates(directory: Path = TEMPLATES_DIR, cat: Catalogue | None = Non
     """The empty import templates: observations.csv, documents.csv and observations.xlsx (two sheets with the
     header row, columns formatted as text so Excel keeps 2023-04 as typed, drop-downs from the catalogue,
     and a help sheet)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.datavalidation import DataValidation
+    # openpyxl only when the templates are written (`mtm template`, tests), not for every import
+    from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl.styles import Font  # noqa: PLC0415
+    from openpyxl.worksheet.datavalidation import DataValidation  # noqa: PLC0415
 
     cat = cat or catalogue()
     directory.mkdir(parents=True, exist_ok=True)

@@ -105,7 +105,7 @@ def releases_table(log: ReleaseLog) -> pa.Table:
 
 def _change(release: int, change: str, n: int, row: dict[str, str], **more) -> dict:
     keys = ("indicator", "period", "period_type", "country_iso3", "measure", "unit", "document")
-    base = {k: row[k] for k in keys}
+    base: dict[str, object] = {k: row[k] for k in keys}
     base.update(release=release, change=change, source_id=source_id(n), csv_row=n, previous_source_id=None)
     base.update(value=None, previous_value=None, reason=None)
     base.update(more)
