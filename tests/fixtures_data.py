@@ -6,9 +6,12 @@ CSV through the csv module and documents.yaml through PyYAML.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import hashlib
 import json
+import shutil
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -117,3 +120,60 @@ def generation_digests(directory: Path) -> dict[str, str]:
     """sha256 of the manifest and of every file it names, by file name: the set a reader sees."""
     names = [MANIFEST, *sorted(manifest_files(directory))]
     return {n: hashlib.sha256((directory / n).read_bytes()).hexdigest() for n in names}
+
+
+# -- a known starting point: the data set as it was at release 1 ------------------------------------------
+# Tests that import, revise or withdraw start from release 1, whatever later releases brought: its rows are
+# the first lines of observations.csv (an import only appends) and its record the first of releases.jsonl
+# (a hash chain), so this copy never changes as the shipped data grows.
+
+
+def _documents_before(text: str, later_ids: set[str]) -> str:
+    """documents.yaml without the entries (each with the comment lines just above it) that later releases
+    appended as text; everything else byte for byte."""
+    lines = text.splitlines(keepends=True)
+    starts = []
+    for i, line in enumerate(lines):
+        if line.startswith("  - id:"):
+            while i > 0 and lines[i - 1].startswith("  #"):
+                i -= 1
+            starts.append(i)
+    blocks = [lines[a:b] for a, b in zip(starts, [*starts[1:], len(lines)], strict=True)]
+    kept = [b for b in blocks if yaml.safe_load("".join(b))[0]["id"] not in later_ids]
+    return "".join(lines[: starts[0]] + [line for b in kept for line in b])
+
+
+@cache
+def _release_1_template() -> Path:
+    from dashboard.pipeline.rebuild import rebuild
+    from dashboard.releases import read_releases
+
+    shipped = ROOT / "data" / "sources"
+    first, *later = read_releases(shipped / "releases.jsonl")
+    root = Path(tempfile.mkdtemp(prefix="mtm-release-1-"))
+    atexit.register(shutil.rmtree, root, True)
+    sources = root / "sources"
+    shutil.copytree(shipped, sources, ignore=shutil.ignore_patterns("revisions.csv"))
+    header_and_rows = SOURCE_CSV.read_bytes().split(b"\n")[: first["rows"][1] + 1]
+    (sources / "observations.csv").write_bytes(b"\n".join(header_and_rows) + b"\n")
+    assert (
+        hashlib.sha256((sources / "observations.csv").read_bytes()).hexdigest()
+        == (first["observations_sha256"])
+    ), "the first rows of observations.csv are not the file release 1 recorded"
+    lines = (shipped / "releases.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    (sources / "releases.jsonl").write_text(lines[0], encoding="utf-8")
+    later_ids = {d for r in later for d in r["new_documents"]}
+    text = DOCUMENTS_YAML.read_text(encoding="utf-8")
+    (sources / "documents.yaml").write_text(_documents_before(text, later_ids), encoding="utf-8")
+    rebuild(sources / "observations.csv", root / "parquet", sources / "documents.yaml")
+    return root
+
+
+def release_1_data(root: Path):
+    """A copy of data/ as it was at release 1 under ``root``: sources and built tables, no import history."""
+    from dashboard.pipeline.paths import DataPaths
+
+    template = _release_1_template()
+    shutil.copytree(template / "sources", root / "sources")
+    shutil.copytree(template / "parquet", root / "parquet")
+    return DataPaths.under(root)

@@ -3,7 +3,8 @@
 Revisions (``--revise`` + a ``reason``) and withdrawals (``action`` = withdraw, or ``mtm withdraw``) never
 delete anything; the tables answer for any release (``DataStore.at_release``); the release record is a
 hash chain that a hand edit breaks (refused, the file named); imports and builds take one lock; an import
-interrupted at any write step leaves every file byte-identical. Every test works on a copy of data/.
+interrupted at any write step leaves every file byte-identical. Every test works on a copy of data/ as it was
+at release 1 (``release_1_data``): one known starting point, whatever later releases shipped.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import csv
 import fcntl
 import json
 import os
-import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -26,19 +26,22 @@ from dashboard.freshness import freshness
 from dashboard.pipeline.importer import DataPaths, ImportBusy, ImportRejected, import_file, withdraw
 from dashboard.releases import UnknownRelease, read_releases
 from dashboard.schema import SOURCE_COLUMNS
-from tests.fixtures_data import PARQUET_DIR, ROOT, csv_rows, manifest_entries
+from tests.fixtures_data import PARQUET_DIR, ROOT, committed_store, csv_rows, manifest_entries, release_1_data
 from tests.test_import import new_files, tree_digests
 
 NOW = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)
-SHARED = ROOT.parent / "shared" / "data" / "release-2026-12"
+RELEASE_2026_12 = ROOT / "data" / "imports" / "release-2026-12"  # the files release 2 was imported from
 
 
 @pytest.fixture
 def data(tmp_path) -> DataPaths:
-    root = tmp_path / "data"
-    shutil.copytree(ROOT / "data" / "sources", root / "sources")
-    shutil.copytree(ROOT / "data" / "parquet", root / "parquet")
-    return DataPaths.under(root)
+    return release_1_data(tmp_path / "data")
+
+
+def rows_in(data: DataPaths) -> int:
+    """The data rows of the copy's observations.csv (release 1's, before a test adds any)."""
+    with open(data.csv, encoding="utf-8-sig", newline="") as fh:
+        return sum(1 for _ in csv.DictReader(fh))
 
 
 def write(path: Path, rows: list[dict], columns=(*SOURCE_COLUMNS, "reason")) -> Path:
@@ -86,21 +89,23 @@ def test_shipped_data_is_release_1_the_initial_build():
 
 def test_build_records_release_1_when_no_record_exists(tmp_path, data, capsys):
     data.releases.unlink()
+    n = rows_in(data)
     assert main(["build", "--csv", str(data.csv), "--out", str(data.parquet), "--by", "tester"]) == 0
     assert "recorded release 1" in capsys.readouterr().out
     (rec,) = read_releases(data.releases)
-    assert (rec["release"], rec["by"], rec["rows"], rec["prev"]) == (1, "tester", [1, 450], "")
+    assert (rec["release"], rec["by"], rec["rows"], rec["prev"]) == (1, "tester", [1, n], "")
     assert DataStore.load(data.parquet).releases()[0].by == "tester"
 
 
 def test_an_import_into_data_without_a_record_makes_it_release_1_first(tmp_path, data):
     data.releases.unlink()
+    n = rows_in(data)
     path, dpath = new_files(tmp_path)
     report = run_import(path, data, documents=dpath, by="aigerim", note="Q3 figures")
     assert report.release["release"] == 2
     r2, r1 = DataStore.load(data.parquet).releases()
-    assert (r1.number, r1.note, r1.rows) == (1, "initial build", (1, 450))
-    assert (r2.number, r2.by, r2.note, r2.rows, r2.added) == (2, "aigerim", "Q3 figures", (451, 458), 8)
+    assert (r1.number, r1.note, r1.rows) == (1, "initial build", (1, n))
+    assert (r2.number, r2.by, r2.note, r2.rows, r2.added) == (2, "aigerim", "Q3 figures", (n + 1, n + 8), 8)
 
 
 # -- revisions -------------------------------------------------------------------------------------------
@@ -121,7 +126,8 @@ def test_a_revision_without_a_reason_is_refused(tmp_path, data):
 
 
 def test_a_revision_keeps_the_old_value_as_history(tmp_path, data):
-    old_csv = data.csv.read_bytes()
+    old_csv, new_row = data.csv.read_bytes(), rows_in(data) + 1
+    release_1 = DataStore.load(data.parquet)
     report = run_import(revision_file(tmp_path), data, revise=True, by="aigerim", note="correction")
     assert (report.added, len(report.revised), report.release["release"]) == (0, 1, 2)
     assert data.csv.read_bytes().startswith(old_csv)  # appended to, never rewritten
@@ -130,7 +136,7 @@ def test_a_revision_keeps_the_old_value_as_history(tmp_path, data):
         "release": "2",
         "action": "revise",
         "row": "1",
-        "new_row": "451",
+        "new_row": str(new_row),
         "old_value": "308710",
         "new_value": "308800",
         "reason": "corrected by the ministry (test fixture)",
@@ -139,16 +145,17 @@ def test_a_revision_keeps_the_old_value_as_history(tmp_path, data):
     fig = store.figure("trp_issued", "2023-Q2")
     assert (fig.value, fig.previous_value, fig.revised_in) == (308800, 308710, 2)
     assert fig.revision_reason == "corrected by the ministry (test fixture)"
-    assert fig.source_ids == ("obs-00451",) and not fig.alternatives  # the old statement is not a rival
-    assert store.revised("trp_issued")["source_id"].to_list() == ["obs-00451"]
+    new_id = f"obs-{new_row:05d}"
+    assert fig.source_ids == (new_id,) and not fig.alternatives  # the old statement is not a rival
+    assert store.revised("trp_issued")["source_id"].to_list() == [new_id]
     then = store.at_release(1)
     assert (
         then.figure("trp_issued", "2023-Q2").value == 308710
         and then.figure("trp_issued", "2023-Q2").revised_in is None
     )
     assert then.observations.drop("valid_to").equals(
-        DataStore.load(PARQUET_DIR).observations.drop("valid_to")
-    )  # release 1 exactly as shipped (ranks, conflicts, derived values)
+        release_1.observations.drop("valid_to")
+    )  # release 1 exactly as it was before (ranks, conflicts, derived values)
     diff = store.changes_between(1, 2)
     assert diff.select("change", "previous_value", "value", "reason").row(0) == (
         "revised",
@@ -358,17 +365,17 @@ def test_an_interrupted_withdrawal_changes_nothing(tmp_path, data, monkeypatch):
 # -- the release of December 2026, tried in a copy (the lead imports it into the shipped data) -----------
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/release-2026-12 is not on this machine")
 def test_release_2026_12_imports_as_release_2(data):
-    report = run_import(SHARED / "observations.csv", data, documents=SHARED / "documents.csv", note="2026-12")
+    release_1 = DataStore.load(data.parquet)
+    path, dpath = RELEASE_2026_12 / "observations.csv", RELEASE_2026_12 / "documents.csv"
+    report = run_import(path, data, documents=dpath, note="2026-12")
     assert (report.release["release"], report.added, report.revised, report.withdrawn) == (2, 123, [], [])
     store = DataStore.load(data.parquet)
     assert store.observations.height > store.at_release(1).observations.height
-    assert (
-        store.at_release(1)
-        .observations.drop("valid_to")
-        .equals(DataStore.load(PARQUET_DIR).observations.drop("valid_to"))
-    )
+    assert store.at_release(1).observations.drop("valid_to").equals(release_1.observations.drop("valid_to"))
+    # the shipped release 2 is what `mtm import` makes of the files kept in data/imports
+    shipped_2 = committed_store().at_release(2).observations.drop("valid_to")
+    assert store.observations.drop("valid_to").equals(shipped_2)
     agreeing = store.observations.filter(
         (pl.col("indicator") == "foreign_workers_permit_holders")
         & (pl.col("period") == "2025-08-01")

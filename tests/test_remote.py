@@ -23,7 +23,7 @@ from dashboard.data import DataUnavailable
 from dashboard.ids import Ids
 from dashboard.pipeline.build import write_tables
 from dashboard.serve import free_port
-from tests.fixtures_data import MANIFEST, PARQUET_DIR, ROOT, TABLE_NAMES, committed_store
+from tests.fixtures_data import MANIFEST, PARQUET_DIR, ROOT, TABLE_NAMES, committed_store, manifest_files
 
 moto_server = pytest.importorskip("moto.server", reason="moto[s3] and flask-cors are in the test extra")
 
@@ -182,7 +182,7 @@ def test_published_data_is_served_like_local_data(env, apps, capsys):
     assert health["bucket"] == remote.OK
     assert (health["data_version"], health["rows"]) == (local.version, local.observations.height)
     mirrored = sorted(p.name for p in env["mirror"].iterdir() if not p.name.startswith("."))
-    assert mirrored == sorted(p.name for p in PARQUET_DIR.iterdir())
+    assert mirrored == sorted([MANIFEST, *manifest_files(PARQUET_DIR)])  # the published generation
     _serves_data(client)
 
     _publish(env["url"])  # again: content-named files already there are not uploaded twice
