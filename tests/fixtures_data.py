@@ -20,6 +20,9 @@ import yaml
 
 from dashboard.data import DataStore
 from dashboard.pipeline.build import build_tables, write_tables
+from dashboard.pipeline.paths import DataPaths
+from dashboard.pipeline.rebuild import rebuild
+from dashboard.releases import read_releases
 
 ROOT = Path(__file__).resolve().parent.parent
 PARQUET_DIR = ROOT / "data" / "parquet"
@@ -145,8 +148,6 @@ def _documents_before(text: str, later_ids: set[str]) -> str:
 
 @cache
 def _release_1_template() -> Path:
-    from dashboard.pipeline.rebuild import rebuild
-    from dashboard.releases import read_releases
 
     shipped = ROOT / "data" / "sources"
     first, *later = read_releases(shipped / "releases.jsonl")
@@ -171,7 +172,6 @@ def _release_1_template() -> Path:
 
 def release_1_data(root: Path):
     """A copy of data/ as it was at release 1 under ``root``: sources and built tables, no import history."""
-    from dashboard.pipeline.paths import DataPaths
 
     template = _release_1_template()
     shutil.copytree(template / "sources", root / "sources")
