@@ -21,7 +21,7 @@ import argparse
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -36,9 +36,8 @@ from dashboard.catalogue import catalogue  # noqa: E402
 from dashboard.countries import REPORTING_COUNTRY, TOTAL, all_codes, country_name, is_valid_code  # noqa: E402
 from dashboard.periods import parse_period  # noqa: E402
 from dashboard.pipeline.build import PARQUET_DIR, write_tables  # noqa: E402
-from dashboard.pipeline.record import ReleaseLog  # noqa: E402
+from dashboard.pipeline.record import implied_log  # noqa: E402
 from dashboard.pipeline.versions import releases_table  # noqa: E402
-from dashboard.releases import record_hash  # noqa: E402
 from dashboard.schema import (  # noqa: E402
     CHANGE_SCHEMA,
     CHANGES_TABLE,
@@ -300,31 +299,11 @@ def generate(rows: int, years: int = 20, seed: int = 7) -> dict[str, pa.Table]:
         tables[name] = part.select(OBSERVATION_SCHEMA.names).to_arrow().cast(OBSERVATION_SCHEMA)
     sources = source_rows()
     tables[SOURCES_TABLE] = pa.Table.from_pylist(sources, schema=SOURCE_SCHEMA)
-    tables[RELEASES_TABLE] = releases_table(ReleaseLog([_synthetic_release(len(sources))]))
+    tables[RELEASES_TABLE] = releases_table(
+        implied_log(len(sources), file="SYNTHETIC", by="scripts/make_synthetic.py", note=LABEL)
+    )
     tables[CHANGES_TABLE] = CHANGE_SCHEMA.empty_table()
     return tables
-
-
-def _synthetic_release(n_rows: int) -> dict:
-    """The one release of a synthetic set (hash-chained like a real record, so the app accepts it)."""
-    rec = {
-        "release": 1,
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "kind": "build",
-        "file": "SYNTHETIC",
-        "file_sha256": "",
-        "by": "scripts/make_synthetic.py",
-        "note": "SYNTHETIC — benchmark only, not real data",
-        "rows": [1, n_rows],
-        "added": n_rows,
-        "revised": [],
-        "withdrawn": [],
-        "new_documents": [],
-        "observations_sha256": "",
-        "revisions_sha256": "",
-        "prev": "",
-    }
-    return {**rec, "sha256": record_hash(rec)}
 
 
 def check_out_dir(out: Path) -> None:

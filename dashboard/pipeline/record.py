@@ -55,17 +55,19 @@ def default_user() -> str:
         return "unknown"
 
 
-def implied_log(n_rows: int) -> ReleaseLog:
+def implied_log(
+    n_rows: int, *, file: str = OBSERVATIONS_FILE, by: str = "", note: str = INITIAL_NOTE
+) -> ReleaseLog:
     """A CSV with no release record: one release holding every row (deterministic: no date, no user)."""
     rec = _sealed(
         {
             "release": 1,
             "at": None,
             "kind": "build",
-            "file": OBSERVATIONS_FILE,
+            "file": file,
             "file_sha256": "",
-            "by": "",
-            "note": INITIAL_NOTE,
+            "by": by,
+            "note": note,
             "rows": [1, n_rows],
             "added": n_rows,
             "revised": [],
