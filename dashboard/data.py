@@ -57,6 +57,9 @@ MANIFEST = "manifest.json"
 PUBLISHED, DERIVED, NOT_REPORTED = "published", "derived", "not_reported"
 
 
+REVISION_COLUMNS = ("previous_value", "revision_reason", "revised_in")  # on a row that revised an earlier one
+
+
 class DataUnavailable(RuntimeError):
     """The Parquet tables are missing or corrupt; the message names the file and the fix."""
 
@@ -160,6 +163,9 @@ class DataStore:
         self._all_by_ind = observations.partition_by("indicator", as_dict=True)
         self._pref_by_ind = self.preferred.partition_by("indicator", as_dict=True)
         self._empty = observations.clear()
+        # a revised figure's history travels with its rows wherever they are shown (frames built by tests
+        # may lack the columns)
+        self._revision_cols = [c for c in REVISION_COLUMNS if c in observations.columns]
         self._memo: OrderedDict[tuple, object] = OrderedDict()
         self._memo_lock = threading.Lock()
         published = sources["published"] if "published" in sources.columns else None
@@ -518,6 +524,7 @@ class DataStore:
                 "derived_from",
                 "conflict",
                 "n_sources",
+                *self._revision_cols,
             )
         )
         if granularity != "quarter":
@@ -566,6 +573,7 @@ class DataStore:
                 "derived_from",
                 "conflict",
                 "n_sources",
+                *self._revision_cols,
             )
             .sort("value", descending=True)
         )
