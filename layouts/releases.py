@@ -53,7 +53,7 @@ def _added(r: Release) -> list:
     rows = [[g.title, str(g.figures), g.periods, g.countries] for g in groups]
     return [
         html.H3(_("Added"), className="h6 mt-2"),
-        _table(label, [_("Indicator"), _("Figures"), _("Periods"), _("Countries")], rows),
+        _table(label, [_("Indicator"), _("Number of figures"), _("Periods"), _("Countries")], rows),
     ]
 
 
