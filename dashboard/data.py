@@ -163,9 +163,6 @@ class DataStore:
         self._all_by_ind = observations.partition_by("indicator", as_dict=True)
         self._pref_by_ind = self.preferred.partition_by("indicator", as_dict=True)
         self._empty = observations.clear()
-        # a revised figure's history travels with its rows wherever they are shown (frames built by tests
-        # may lack the columns)
-        self._revision_cols = [c for c in REVISION_COLUMNS if c in observations.columns]
         self._memo: OrderedDict[tuple, object] = OrderedDict()
         self._memo_lock = threading.Lock()
         published = sources["published"] if "published" in sources.columns else None
@@ -524,7 +521,6 @@ class DataStore:
                 "derived_from",
                 "conflict",
                 "n_sources",
-                *self._revision_cols,
             )
         )
         if granularity != "quarter":
@@ -573,7 +569,6 @@ class DataStore:
                 "derived_from",
                 "conflict",
                 "n_sources",
-                *self._revision_cols,
             )
             .sort("value", descending=True)
         )

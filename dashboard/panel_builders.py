@@ -19,7 +19,7 @@ from dashboard.data import DataStore
 from dashboard.periods import parse_period, period_label
 from dashboard.release_text import revised_note
 from dashboard.state import ExplorerState
-from dashboard.views import donut_rows, drawable_codes, spans_rows
+from dashboard.views import donut_rows, drawable_codes, spans_rows, with_revisions
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def _panel(fig: go.Figure, rows: pl.DataFrame, unit: str) -> Panel:
 
 def map_panel(store: DataStore, s: ExplorerState) -> Panel:
     ind = catalogue().indicator(s.indicator)
-    rows = store.breakdown(s.indicator, s.period, s.period_type, s.measure, s.unit)
+    rows = with_revisions(store, store.breakdown(s.indicator, s.period, s.period_type, s.measure, s.unit), s)
     label = period_label(parse_period(s.period, s.period_type))
     return _panel(
         figures.choropleth(rows, ind, s.measure, s.unit, label, s.countries, drawable_codes()),
@@ -101,6 +101,7 @@ def series_panel(store: DataStore, s: ExplorerState) -> Panel:
             fig, ids, any(m.status == "derived" for m in months), any(m.conflict for m in months), revised
         )
     series = store.series(s.indicator, s.measure, s.unit, countries, "quarter", s.first, s.last)
+    series = with_revisions(store, series, s)
     reported = series.filter(pl.col("value").is_not_null())
     return _panel(figures.time_series(series, ind, s.measure, s.unit), reported, s.unit)
 

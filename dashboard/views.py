@@ -105,6 +105,25 @@ def shown_rows(store: DataStore, s: ExplorerState) -> pl.DataFrame:
     return rows.select(*TABLE_COLUMNS, "period_start")
 
 
+def with_revisions(store: DataStore, rows: pl.DataFrame, s: ExplorerState) -> pl.DataFrame:
+    """Chart rows (store.breakdown / store.series of the state's indicator, measure and unit) with the
+    revision columns of the figures they show, matched by country and period (the map's rows are all of
+    the state's period)."""
+    revised = store.revised(s.indicator)
+    if "revised_in" not in revised.columns or rows.is_empty():
+        return rows
+    keys = ["country_iso3", "period"] if "period" in rows.columns else ["country_iso3"]
+    f = (pl.col("measure") == s.measure) & (pl.col("unit") == s.unit) & pl.col("preferred")
+    if "period" not in rows.columns:
+        f &= (pl.col("period") == s.period) & (pl.col("period_type") == s.period_type)
+    else:
+        f &= pl.col("period_type") == "quarter"
+    found = revised.filter(f).select(*keys, *REVISION_COLUMNS).unique(subset=keys)
+    if found.is_empty():
+        return rows
+    return rows.drop(REVISION_COLUMNS, strict=False).join(found, on=keys, how="left")
+
+
 def withdrawn_rows(store: DataStore, s: ExplorerState) -> pl.DataFrame:
     """Figures of the view's indicator and period withdrawn up to the release shown (any measure or
     country): the ``changes`` rows, oldest release first."""
