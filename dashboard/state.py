@@ -337,8 +337,12 @@ _STORED_TEXT = ("indicator", "measure", "unit", "period", "period_type", "first"
 
 
 def to_store(state: ExplorerState) -> dict:
-    """The state as JSON for the page's store; ``query`` is what the address bar shows (assets: PUSH_URL)."""
-    return asdict(state) | {
+    """The state as JSON for the page's store; ``query`` is what the address bar shows (assets: PUSH_URL).
+    ``release`` only when the view shows an earlier release (absent: the latest)."""
+    stored = asdict(state)
+    if state.release is None:
+        del stored["release"]
+    return stored | {
         "countries": list(state.countries),
         "notices": list(state.notices),
         "query": state.to_query(),
