@@ -44,7 +44,8 @@ def release_banner(number: int, at: datetime | None, path: str, search: str | No
         if when
         else _("Showing the data as it was at release {n}.").format(n=number)
     )
-    latest = dcc.Link(_("See the latest."), href=with_lang(without_release(path + (search or ""))))
+    # a plain link (a page load): the router redraws on a new path, and this one keeps its path
+    latest = html.A(_("See the latest."), href=with_lang(without_release(path + (search or ""))))
     alert = dbc.Alert([text, " ", latest], color="info", className="py-2 small mb-2")
     return html.Div(alert, className="release-banner", role="status")
 

@@ -37,7 +37,13 @@ def _facts(r: Release) -> html.Dl:
         (_("Date"), rt.release_date(r.at) or _("not recorded")),
         (_("By"), r.by or "—"),
         (_("Kind"), rt.kind_label(r.kind)),
-        (_("File"), [r.file or "—", " ", html.Code(f"sha256 {r.file_sha256[:HASH_CHARS]}")]),
+        (
+            _("File"),
+            [
+                r.file or "—",
+                *([" ", html.Code(f"sha256 {r.file_sha256[:HASH_CHARS]}")] if r.file_sha256 else []),
+            ],
+        ),
     ]
     items = []
     for term, value in pairs:
