@@ -244,10 +244,7 @@ def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool
     if unknown:
         notices.append(_("Ignored unknown parameter(s): {names}.").format(names=", ".join(unknown)[:80]))
     # the release first: every other parameter is checked against the data as it was then
-    release, release_notice = parse_release(raw.get("release"), store)
-    if release_notice:
-        notices.append(release_notice)
-    store = view_store(store, release)
+    release, store = _release_of(raw, store, notices)
 
     cat = catalogue()
     ind_id = raw.get("indicator", DEFAULT_INDICATOR)
@@ -285,23 +282,7 @@ def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool
             )
         pid, ptype = default_period(store, ind, measure, unit)
 
-    countries: list[str] = []
-    bad: list[str] = []
-    for code in (raw.get("countries") or "").split(","):
-        code = code.strip().upper()
-        if not code:
-            continue
-        if code != TOTAL and is_valid_code(code) and code not in countries:
-            countries.append(code)
-        else:
-            bad.append(code[:10])
-    if bad:
-        notices.append(_("Ignored unknown country code(s): {codes}.").format(codes=", ".join(bad[:5])))
-    if len(countries) > MAX_COUNTRIES:
-        notices.append(
-            _("At most {n} countries can be compared; kept the first {n}.").format(n=MAX_COUNTRIES)
-        )
-        countries = countries[:MAX_COUNTRIES]
+    countries = _countries_of(raw.get("countries") or "", notices)
 
     default_first, default_last = trend_window(store)
     first, last = raw.get("from", default_first), raw.get("to", default_last)
@@ -330,6 +311,36 @@ def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool
     return ExplorerState(
         ind_id, measure, unit, pid, ptype, tuple(countries), first, last, drill, lang, release, tuple(notices)
     )
+
+
+def _release_of(raw: dict[str, str], store: DataStore, notices: list[str]) -> tuple[int | None, DataStore]:
+    """The link's release (a notice for a bad one) and the store of the data as it was then."""
+    release, notice = parse_release(raw.get("release"), store)
+    if notice:
+        notices.append(notice)
+    return release, view_store(store, release)
+
+
+def _countries_of(given: str, notices: list[str]) -> list[str]:
+    """The link's country codes: valid, distinct, at most MAX_COUNTRIES (notices say what was dropped)."""
+    countries: list[str] = []
+    bad: list[str] = []
+    for code in given.split(","):
+        code = code.strip().upper()
+        if not code:
+            continue
+        if code != TOTAL and is_valid_code(code) and code not in countries:
+            countries.append(code)
+        else:
+            bad.append(code[:10])
+    if bad:
+        notices.append(_("Ignored unknown country code(s): {codes}.").format(codes=", ".join(bad[:5])))
+    if len(countries) > MAX_COUNTRIES:
+        notices.append(
+            _("At most {n} countries can be compared; kept the first {n}.").format(n=MAX_COUNTRIES)
+        )
+        countries = countries[:MAX_COUNTRIES]
+    return countries
 
 
 # -- the stored state: what the page's dcc.Store holds between callbacks -------------------------------------
