@@ -13,16 +13,24 @@ from flask import request
 from dashboard import charts, downloads, export, figures, i18n, panels
 from dashboard.catalogue import catalogue
 from dashboard.countries import country_name
-from dashboard.data import get_store
+from dashboard.data import DataStore, get_store
 from dashboard.i18n import _
 from dashboard.ids import Ids
 from dashboard.periods import parse_period, period_label
-from dashboard.state import ExplorerState, file_stem, from_store, parse_query, to_store, transition
-from dashboard.views import shown_rows
+from dashboard.state import (
+    ExplorerState,
+    file_stem,
+    from_store,
+    parse_query,
+    to_store,
+    transition,
+    view_store,
+)
+from dashboard.views import shown_rows, withdrawn_rows
 from layouts.attrs import attrs
 from layouts.common import with_lang
 from layouts.explorer import measure_radio_options, notice, period_dropdown_options
-from layouts.tables import figures_table
+from layouts.tables import figures_table, withdrawn_notes
 
 
 def state_from_store(data: dict | None, store) -> ExplorerState:
@@ -30,6 +38,21 @@ def state_from_store(data: dict | None, store) -> ExplorerState:
     state = from_store(data, store, i18n.current())
     i18n.activate(state.lang)  # the rest of this request speaks the page's language
     return state
+
+
+def view_of(data: dict | None, data_dir) -> tuple[DataStore, ExplorerState]:
+    """The one place a callback gets the store for a state: the data as it was at the state's release (the
+    latest without one), so panels, tables, downloads and images all show the same release."""
+    store = get_store(data_dir)
+    s = state_from_store(data, store)
+    return view_store(store, s.release), s
+
+
+def _release_caption(store: DataStore, s: ExplorerState, latest: int | None) -> str:
+    """What an exported image says of the release it shows ('' for the latest data)."""
+    if s.release is None:
+        return ""
+    return export.release_caption(s.release, store.release_info(s.release).at, latest)
 
 
 def _control_values(state: ExplorerState, store) -> tuple:
@@ -189,8 +212,7 @@ def _register_draw(app: Dash, data_dir, kind: charts.ChartKind) -> None:
     outputs += [*extra_outputs, *(Output(k.graph_id, "figure") for k in companions)]
 
     def draw(data):
-        store = get_store(data_dir)
-        s = state_from_store(data, store)
+        store, s = view_of(data, data_dir)
         panel = panels.drawn(store, kind.id, s)
         out: list[object] = [panel.figure]  # the figure, then its sources line, then what extras write
         if kind.footer_id:
@@ -221,7 +243,11 @@ def register(app: Dash) -> None:
         store = get_store(data_dir)
         state = parse_query(search, store, i18n.current())
         i18n.activate(state.lang)
-        return (*_control_values(state, store), to_store(state), notice(state.notices))
+        return (
+            *_control_values(state, view_store(store, state.release)),
+            to_store(state),
+            notice(state.notices),
+        )
 
     # A control changed or a chart was clicked: the new state, validated; controls follow it.
     @app.callback(
@@ -270,7 +296,7 @@ def register(app: Dash) -> None:
         trigger = ctx.triggered_id  # a component id, or a preset button's {"type": …, "group": …}
         value = values.get(trigger) if isinstance(trigger, str) else None
         state = transition(state_from_store(previous, store), trigger, value, store)
-        return (to_store(state), *_control_values(state, store))
+        return (to_store(state), *_control_values(state, view_store(store, state.release)))
 
     app.clientside_callback(PUSH_URL, Output(Ids.URL_SYNC, "data"), Input(Ids.STATE, "data"))
     # Clicking a country on the map opens its profile, as a link would (a history entry, Back returns).
@@ -295,8 +321,7 @@ def register(app: Dash) -> None:
         chart, fmt = str(trigger.get("chart")), str(trigger.get("fmt"))
         if chart not in panels.BUILDERS or fmt not in EXPORT_FORMATS:
             return no_update
-        store = get_store(data_dir)
-        s = state_from_store(data, store)
+        store, s = view_of(data, data_dir)
         panel = panels.BUILDERS[chart](store, s)
         link = request.host_url.rstrip("/") + "/explore" + s.to_query()
         caption = export.caption_for(
@@ -306,6 +331,7 @@ def register(app: Dash) -> None:
             store.documents_for(panel.source_ids),
             export.data_date_text(store.latest_source_date),
             link,
+            _release_caption(store, s, get_store(data_dir).latest_release),
         )
         kind, size = EXPORT_FORMATS[fmt]
         fig = export.framed(panel.figure, caption, size)
@@ -335,9 +361,10 @@ def register(app: Dash) -> None:
         prevent_initial_call=True,
     )
     def download(_csv, _xlsx, data):
-        store = get_store(data_dir)
-        s = state_from_store(data, store)
-        frame = downloads.download_frame(shown_rows(store, s), store, s.indicator)
+        store, s = view_of(data, data_dir)
+        frame = downloads.download_frame(
+            shown_rows(store, s), store, s.indicator, withdrawn=withdrawn_rows(store, s)
+        )
         name = file_stem(s)
         if ctx.triggered_id == Ids.DOWNLOAD_XLSX:
             return dcc.send_bytes(downloads.to_xlsx(frame, store, s.indicator), f"{name}.xlsx")
@@ -349,8 +376,7 @@ def register(app: Dash) -> None:
         Input(Ids.STATE, "data"),
     )
     def draw_table(data):
-        store = get_store(data_dir)
-        s = state_from_store(data, store)
+        store, s = view_of(data, data_dir)
         ind = catalogue().indicator(s.indicator)
         latest = store.latest_period(s.indicator)
         definition = [
@@ -366,6 +392,12 @@ def register(app: Dash) -> None:
             ),
         ]
         table = store.memo(
-            ("table", s.to_query()), lambda: figures_table(shown_rows(store, s), store.sources)
+            ("table", s.to_query()),
+            lambda: html.Div(
+                [
+                    figures_table(shown_rows(store, s), store.sources),
+                    withdrawn_notes(withdrawn_rows(store, s)),
+                ]
+            ),
         )
         return table, definition

@@ -6,6 +6,7 @@ import re
 from datetime import date
 from functools import partial
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from dash import Dash, Input, Output, State, dcc, html
 
@@ -18,9 +19,9 @@ from dashboard.graph_config import graph_config
 from dashboard.history import read_history
 from dashboard.i18n import _
 from dashboard.ids import Ids
-from dashboard.state import parse_query, query_language
-from layouts import briefing, country, explorer, overview
-from layouts.common import footer, navbar, with_lang
+from dashboard.state import MAX_QUERY_LENGTH, parse_query, parse_release, query_language, view_store
+from layouts import briefing, country, explorer, overview, releases
+from layouts.common import footer, navbar, release_banner, with_lang
 
 _COUNTRY = re.compile(r"^/country/([A-Za-z]{3})/?$")
 
@@ -34,6 +35,24 @@ def not_found(path: str) -> html.Div:
         ],
         className="py-4",
     )
+
+
+def _release_param(search: str | None) -> str | None:
+    """The raw ``release=`` of a query string (the last one), or None."""
+    try:
+        values = parse_qs((search or "").lstrip("?")[:MAX_QUERY_LENGTH]).get("release")
+    except ValueError:
+        return None
+    return values[-1] if values else None
+
+
+def _with_banner(page, store, latest: int | None, path: str, search: str | None):
+    """The page, under a banner when it shows an earlier release than ``latest`` (``store`` is that
+    release's store)."""
+    if store.release is None or latest is None or store.release == latest:
+        return page
+    info = store.release_info(store.release)
+    return html.Div([release_banner(store.release, info.at, path, search), page])
 
 
 def overview_freshness(store, data_dir) -> dict:
@@ -71,26 +90,52 @@ def register(app: Dash) -> None:
         page = _page(path, search, store, {**config, "locale": lang})
         return page, navbar(path, search), footer(store.version)
 
-    def _page(path: str, search: str | None, store, config: dcc.Graph.Config):
-        # Pages are pure functions of (data version, page, language, day): remembered per store, like the
-        # panels, so a crowd opening the same briefing costs one build. Only well-formed keys are remembered
-        # (a hand-crafted period or code is answered, not stored).
+    def _page(path: str, search: str | None, base, config: dcc.Graph.Config):
+        """The page with, above it, what release= made of it: the data as it was at an earlier release (a
+        banner), or a notice that the release asked for does not exist (the latest data is shown)."""
+        if path.rstrip("/") == "/explore":  # the explorer's state carries the release and its notice
+            state = parse_query(search, base, i18n.current())
+            store = view_store(base, state.release)
+            return _with_banner(
+                explorer.layout(state, store, config), store, base.latest_release, path, search
+            )
+        release, problem = parse_release(_release_param(search), base)
+        store = view_store(base, release)
+        page = _content(path, search, store, release, base.latest_release, config)
+        if problem:
+            return html.Div([*explorer.notice([problem]), page])
+        return _with_banner(page, store, base.latest_release, path, search)
+
+    def _content(
+        path: str,
+        search: str | None,
+        store,
+        release: int | None,
+        latest: int | None,
+        config: dcc.Graph.Config,
+    ):
+        # Pages are pure functions of (data version, release, page, language, day): remembered per store,
+        # like the panels, so a crowd opening the same briefing costs one build. A release's store is a
+        # store of its own (its own memo), and the keys name the release too. Only well-formed keys are
+        # remembered (a hand-crafted period or code is answered, not stored).
         lang, today = i18n.current(), date.today()
         if path in ("/", ""):
             return store.memo(
-                ("page", "overview", lang, today),
+                ("page", "overview", release, lang, today),
                 lambda: overview.layout(store, config, overview_freshness(store, data_dir)),
             )
-        if path.rstrip("/") == "/explore":
-            return explorer.layout(parse_query(search, store, lang), store, config)
+        if path.rstrip("/") == "/releases":
+            return store.memo(("page", "releases", release, lang), lambda: releases.layout(store, latest))
         if path.rstrip("/") == "/briefing":
             period = briefing.period_from_search(search)
             build = partial(briefing.layout, store, period, config)
             if period is None or period in quarters_with_data(store):
-                return store.memo(("page", "briefing", period, lang, today), build)
+                return store.memo(("page", "briefing", period, release, lang, today), build)
             return build()
         if m := _COUNTRY.match(path):
             code = m.group(1).upper()
             build = partial(country.layout, code, store, config)
-            return store.memo(("page", "country", code, lang), build) if code in all_codes() else build()
+            if code in all_codes():
+                return store.memo(("page", "country", code, release, lang), build)
+            return build()
         return not_found(path)

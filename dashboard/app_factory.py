@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from html import escape as html_escape
 from pathlib import Path
 
 import dash_bootstrap_components as dbc  # noqa: F401  (registers its component suite for serving)
@@ -12,7 +13,7 @@ from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from callbacks import country, explorer, router
-from dashboard import cache, i18n, remote, security
+from dashboard import cache, feed, i18n, remote, security
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 from dashboard.ids import Ids
 from dashboard.panels import warm
@@ -27,6 +28,7 @@ INDEX = """<!DOCTYPE html>
 {%metas%}
 <title>{%title%}</title>
 {%favicon%}
+{%feed%}
 {%css%}
 </head>
 <body>
@@ -97,8 +99,13 @@ def _localized_index(app: Dash):
         lang = i18n.activate(page_language())
         kwargs["title"] = i18n.gettext("MTM Dashboard · Kazakhstan")
         page = Dash.interpolate_index(app, **kwargs)
-        return page.replace('<html lang="en">', f'<html lang="{lang}">', 1).replace(
-            "{%skip%}", i18n.gettext("Skip to content"), 1
+        title = html_escape(i18n.gettext("What's new (Atom feed)"), quote=True)
+        href = f"{feed.FEED_PATH}?lang={lang}"
+        link = f'<link rel="alternate" type="{feed.MIMETYPE}" title="{title}" href="{href}">'
+        return (
+            page.replace('<html lang="en">', f'<html lang="{lang}">', 1)
+            .replace("{%skip%}", i18n.gettext("Skip to content"), 1)
+            .replace("{%feed%}", link, 1)
         )
 
     return interpolate_index
@@ -138,6 +145,12 @@ def _add_routes(app: Dash, data_dir: Path) -> None:
             cache=cache.shared().status(),
             **bucket,
         )
+
+    @server.get(feed.FEED_PATH)
+    def releases_feed():
+        # the Atom feed of releases, in lang= (else the browser's language), always of the latest data
+        body = feed.atom(get_store(data_dir), request.host_url, page_language())
+        return Response(body, mimetype=feed.MIMETYPE, content_type=f"{feed.MIMETYPE}; charset=utf-8")
 
     @server.errorhandler(Exception)
     def _no_tracebacks(exc: Exception):

@@ -39,6 +39,7 @@ from dashboard.periods import (
     same_quarter_last_year,
     split_quarter,
 )
+from dashboard.release_text import revised_note
 
 LEVEL_MEASURES = ("count", "amount", "share_pct")
 TREND_QUARTERS = 8  # quarters drawn in a trend chart, ending with the briefing's quarter
@@ -503,6 +504,16 @@ def _notes(f: Figure) -> tuple[str, ...]:
             if n > 1
             else _("chosen among sources that differ")
         )
+    revised = revised_note(
+        {
+            "revised_in": f.revised_in,
+            "previous_value": f.previous_value,
+            "revision_reason": f.revision_reason,
+        },
+        f.unit,
+    )
+    if revised:
+        out.append(revised)
     return tuple(out)
 
 

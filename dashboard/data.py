@@ -59,6 +59,9 @@ MANIFEST = "manifest.json"
 PUBLISHED, DERIVED, NOT_REPORTED = "published", "derived", "not_reported"
 
 
+REVISION_COLUMNS = ("previous_value", "revision_reason", "revised_in")  # on a row that revised an earlier one
+
+
 class DataUnavailable(RuntimeError):
     """The Parquet tables are missing or corrupt; the message names the file and the fix."""
 

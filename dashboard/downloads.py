@@ -42,7 +42,13 @@ COLUMNS = (
     "source_agency",
     "source_url",
     "source_quote",
+    # last, so scripts reading the earlier columns by position keep working: a revised figure's previous
+    # value, why and in which release (a withdrawn figure: the value withdrawn, why and when)
+    "previous_value",
+    "revision_reason",
+    "revised_in",
 )
+WITHDRAWN_STATUS = "withdrawn"
 # Each column's header: in English the column name itself (as the files always had); translated by gettext.
 HEADERS = {
     "indicator": N_("indicator"),
@@ -65,6 +71,9 @@ HEADERS = {
     "source_agency": N_("source_agency"),
     "source_url": N_("source_url"),
     "source_quote": N_("source_quote"),
+    "previous_value": N_("previous_value"),
+    "revision_reason": N_("revision_reason"),
+    "revised_in": N_("revised_in"),
 }
 
 
@@ -73,50 +82,89 @@ def headers(columns: list[str] | tuple[str, ...]) -> list[str]:
     return [_(HEADERS[c]) if c in HEADERS else c for c in columns]
 
 
-def download_frame(rows: pl.DataFrame, store: DataStore, indicator: str) -> pl.DataFrame:
-    """rows: dashboard.views.shown_rows(); returns one row per figure with its source columns."""
-    ind = catalogue().indicator(indicator)
+def download_frame(
+    rows: pl.DataFrame, store: DataStore, indicator: str, withdrawn: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """rows: dashboard.views.shown_rows(); returns one row per figure with its source columns, then one row
+    per figure of ``withdrawn`` (dashboard.views.withdrawn_rows()) with status "withdrawn", no value, and
+    the value withdrawn as its previous value."""
     by_id = {r["source_id"]: r for r in store.sources.iter_rows(named=True)}
-    out = []
-    for r in rows.iter_rows(named=True):
-        srcs = [by_id[i] for i in r["source_ids"] if i in by_id]
-
-        def joined(key: str, _srcs: list = srcs) -> str:
-            return " | ".join(dict.fromkeys(s[key] for s in _srcs))
-
-        p = parse_period(r["period"], r["period_type"])
-        out.append(
-            {
-                "indicator": indicator,
-                "indicator_title": ind.title,
-                "country_iso3": r["country_iso3"],
-                "country": country_name(r["country_iso3"]),
-                "period": r["period"],
-                "period_type": r["period_type"],
-                "period_label": period_label(p),
-                "period_start": p.start,
-                "period_end": p.end,
-                "measure": r["measure"],
-                "value": r["value"],
-                "unit": r["unit"],
-                "status": r["status"],
-                "derivation": derivation_text(r["derivation"] or ""),
-                "conflict": bool(r["conflict"]),
-                "n_sources": int(r["n_sources"]),
-                "source_document": joined("document"),
-                "source_agency": joined("agency"),
-                "source_url": joined("url"),
-                "source_quote": joined("quote"),
-            }
-        )
+    out = [_figure_row(r, indicator, by_id) for r in rows.iter_rows(named=True)]
+    if withdrawn is not None and not withdrawn.is_empty():
+        out += [_withdrawn_row(w, indicator, by_id) for w in withdrawn.iter_rows(named=True)]
     schema = {c: pl.String for c in COLUMNS} | {
         "value": pl.Float64,
         "period_start": pl.Date,
         "period_end": pl.Date,
         "conflict": pl.Boolean,
         "n_sources": pl.Int64,
+        "previous_value": pl.Float64,
+        "revised_in": pl.Int64,
     }
     return pl.DataFrame(out, schema=schema)
+
+
+def _figure_columns(r: dict, indicator: str) -> dict:
+    """The columns that say which figure a row is (indicator, country, period, measure, unit)."""
+    p = parse_period(r["period"], r["period_type"])
+    return {
+        "indicator": indicator,
+        "indicator_title": catalogue().indicator(indicator).title,
+        "country_iso3": r["country_iso3"],
+        "country": country_name(r["country_iso3"]),
+        "period": r["period"],
+        "period_type": r["period_type"],
+        "period_label": period_label(p),
+        "period_start": p.start,
+        "period_end": p.end,
+        "measure": r["measure"],
+        "unit": r["unit"],
+    }
+
+
+def _source_columns(srcs: list[dict]) -> dict:
+    def joined(key: str) -> str:
+        return " | ".join(dict.fromkeys(s[key] for s in srcs))
+
+    return {
+        "source_document": joined("document"),
+        "source_agency": joined("agency"),
+        "source_url": joined("url"),
+        "source_quote": joined("quote"),
+    }
+
+
+def _figure_row(r: dict, indicator: str, by_id: dict) -> dict:
+    srcs = [by_id[i] for i in r["source_ids"] if i in by_id]
+    return {
+        **_figure_columns(r, indicator),
+        "value": r["value"],
+        "status": r["status"],
+        "derivation": derivation_text(r["derivation"] or ""),
+        "conflict": bool(r["conflict"]),
+        "n_sources": int(r["n_sources"]),
+        **_source_columns(srcs),
+        "previous_value": r.get("previous_value"),
+        "revision_reason": r.get("revision_reason"),
+        "revised_in": r.get("revised_in"),
+    }
+
+
+def _withdrawn_row(w: dict, indicator: str, by_id: dict) -> dict:
+    src = by_id.get(w["source_id"])
+    sources = _source_columns([src]) if src else {"source_document": w["document"]}
+    return {
+        **_figure_columns(w, indicator),
+        "value": None,
+        "status": WITHDRAWN_STATUS,
+        "derivation": "",
+        "conflict": False,
+        "n_sources": 1,
+        **sources,
+        "previous_value": w["previous_value"],
+        "revision_reason": w["reason"],
+        "revised_in": w["release"],
+    }
 
 
 def to_csv(frame: pl.DataFrame) -> str:
@@ -148,6 +196,15 @@ def to_xlsx(frame: pl.DataFrame, store: DataStore, indicator: str) -> bytes:
         about.append([_("Note"), note])
     about.append(
         [_("Status"), _("published = printed by the source; derived = computed here from published ones")]
+    )
+    about.append(
+        [
+            _("Revised"),
+            _(
+                "revised_in = the release that revised a figure (previous_value: the value it replaced, "
+                "revision_reason: why); status withdrawn = retracted by its source in that release"
+            ),
+        ]
     )
     about.append([_("Missing"), _("A figure not in this file was not reported; it is not zero.")])
     about.append([])

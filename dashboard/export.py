@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import textwrap
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import plotly.graph_objects as go
 from babel.dates import format_date
@@ -20,6 +20,7 @@ from dashboard.countries import country_name
 from dashboard.i18n import _
 from dashboard.panel_builders import Panel
 from dashboard.periods import parse_period, period_label
+from dashboard.release_text import release_date
 from dashboard.state import ExplorerState
 
 SIZES = {"wide": (1600, 900), "square": (1080, 1080)}
@@ -46,9 +47,28 @@ def data_date_text(when: date | None) -> str:
     return _("sources published up to {date}").format(date=day)
 
 
+def release_caption(number: int | None, at: datetime | None, latest: int | None) -> str:
+    """'The data as it was at release 1 (3 Dec 2026), not the latest.' for an image of an earlier
+    release; '' for the latest."""
+    if number is None or latest is None or number == latest:
+        return ""
+    if at is None:
+        return _("The data as it was at release {n}, not the latest.").format(n=number)
+    return _("The data as it was at release {n} ({date}), not the latest.").format(
+        n=number, date=release_date(at)
+    )
+
+
 def caption_for(
-    s: ExplorerState, chart: str, panel: Panel, documents: list[str], data_date: str, link: str
+    s: ExplorerState,
+    chart: str,
+    panel: Panel,
+    documents: list[str],
+    data_date: str,
+    link: str,
+    release_note: str = "",
 ) -> Caption:
+    """``release_note``: what release the image shows, when not the latest (release_caption())."""
     cat = catalogue()
     ind = cat.indicator(s.indicator)
     unit = cat.unit(s.unit)
@@ -79,6 +99,9 @@ def caption_for(
                 "then news; ties to the later publication)."
             )
         )
+    notes += [_("Revised: {what}").format(what=what) for what in panel.revised]
+    if release_note:
+        notes.insert(0, release_note)
     notes += list(ind.notes)
     return Caption(ind.title, subtitle, documents, notes, data_date, link)
 

@@ -6,6 +6,7 @@ same figure). Which builder draws which chart kind is said in ``dashboard.charts
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -13,11 +14,12 @@ import polars as pl
 
 from dashboard import figures
 from dashboard.catalogue import catalogue
-from dashboard.countries import TOTAL
+from dashboard.countries import TOTAL, country_name
 from dashboard.data import DataStore
 from dashboard.periods import parse_period, period_label
+from dashboard.release_text import revised_note
 from dashboard.state import ExplorerState
-from dashboard.views import donut_rows, drawable_codes, spans_rows
+from dashboard.views import donut_rows, drawable_codes, spans_rows, with_revisions
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Panel:
     source_ids: tuple[str, ...]
     derived: bool  # some value shown was computed here
     conflicting: bool  # some value shown was chosen among sources that differ
+    revised: tuple[str, ...] = ()  # what was revised among the values shown, one note each (exports)
 
 
 def source_ids(rows: pl.DataFrame) -> list[str]:
@@ -42,23 +45,42 @@ def _flags(rows: pl.DataFrame) -> tuple[bool, bool]:
     return bool((rows["status"] == "derived").any()), bool(rows["conflict"].fill_null(False).any())
 
 
-def _panel(fig: go.Figure, rows: pl.DataFrame) -> Panel:
-    return Panel(fig, tuple(source_ids(rows)), *_flags(rows))
+def revised_notes(rows: pl.DataFrame, unit: str) -> tuple[str, ...]:
+    """'Uzbekistan, Q2 2023: revised in release 3, was 308,710: <reason>' for each revised row shown."""
+    if rows.is_empty() or "revised_in" not in rows.columns:
+        return ()
+    out = []
+    for r in rows.filter(pl.col("revised_in").is_not_null()).iter_rows(named=True):
+        where = [country_name(r["country_iso3"])] if r.get("country_iso3") else []
+        if r.get("period") and r.get("period_type"):
+            where.append(period_label(parse_period(r["period"], r["period_type"])))
+        elif r.get("period"):
+            where.append(period_label(parse_period(r["period"], "quarter")))
+        out.append(f"{', '.join(where)}: {revised_note(r, r.get('unit') or unit)}")
+    return tuple(out)
+
+
+def _panel(fig: go.Figure, rows: pl.DataFrame, unit: str) -> Panel:
+    return Panel(fig, tuple(source_ids(rows)), *_flags(rows), revised_notes(rows, unit))
 
 
 def map_panel(store: DataStore, s: ExplorerState) -> Panel:
     ind = catalogue().indicator(s.indicator)
-    rows = store.breakdown(s.indicator, s.period, s.period_type, s.measure, s.unit)
+    rows = with_revisions(store, store.breakdown(s.indicator, s.period, s.period_type, s.measure, s.unit), s)
     label = period_label(parse_period(s.period, s.period_type))
     return _panel(
-        figures.choropleth(rows, ind, s.measure, s.unit, label, s.countries, drawable_codes()), rows
+        figures.choropleth(rows, ind, s.measure, s.unit, label, s.countries, drawable_codes()),
+        rows,
+        s.unit,
     )
 
 
 def donut_panel(store: DataStore, s: ExplorerState) -> Panel:
     ind = catalogue().indicator(s.indicator)
     rows = donut_rows(store, s)
-    return _panel(figures.donut(rows, ind, period_label(parse_period(s.period, s.period_type))), rows)
+    return _panel(
+        figures.donut(rows, ind, period_label(parse_period(s.period, s.period_type))), rows, "percent"
+    )
 
 
 def series_panel(store: DataStore, s: ExplorerState) -> Panel:
@@ -70,13 +92,21 @@ def series_panel(store: DataStore, s: ExplorerState) -> Panel:
         qlabel = period_label(parse_period(s.drill, "quarter"))
         fig = figures.months_bar(months, ind, s.unit, qlabel)
         ids = tuple(sid for m in months for sid in m.source_ids)
-        return Panel(fig, ids, any(m.status == "derived" for m in months), any(m.conflict for m in months))
+        revised = tuple(
+            f"{m.period_label}: {note}"
+            for m in months
+            if (note := revised_note(dataclasses.asdict(m), m.unit)) is not None
+        )
+        return Panel(
+            fig, ids, any(m.status == "derived" for m in months), any(m.conflict for m in months), revised
+        )
     series = store.series(s.indicator, s.measure, s.unit, countries, "quarter", s.first, s.last)
+    series = with_revisions(store, series, s)
     reported = series.filter(pl.col("value").is_not_null())
-    return _panel(figures.time_series(series, ind, s.measure, s.unit), reported)
+    return _panel(figures.time_series(series, ind, s.measure, s.unit), reported, s.unit)
 
 
 def spans_panel(store: DataStore, s: ExplorerState) -> Panel:
     ind = catalogue().indicator(s.indicator)
     rows = spans_rows(store, s)
-    return _panel(figures.spans_chart(rows, ind, s.unit), rows)
+    return _panel(figures.spans_chart(rows, ind, s.unit), rows, s.unit)

@@ -19,7 +19,7 @@ import plotly.io as pio
 
 from dashboard import charts, export, i18n
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
-from dashboard.state import file_stem, parse_query
+from dashboard.state import file_stem, parse_query, view_store
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 _started = False
@@ -50,8 +50,9 @@ def framed_figure(view: str, chart: str, size: str = "wide", link_base: str = ""
         raise ValueError(f"unknown chart {chart!r}; choose one of {', '.join(charts.IDS)}")
     if size not in export.SIZES:
         raise ValueError(f"size must be one of {tuple(export.SIZES)}")
-    store = get_store(Path(data_dir) if data_dir else DEFAULT_DIR)
-    state = parse_query(view, store)
+    base = get_store(Path(data_dir) if data_dir else DEFAULT_DIR)
+    state = parse_query(view, base)
+    store = view_store(base, state.release)  # release=N: the data as it was then
     for notice in state.notices:
         print(f"note: {notice}", file=sys.stderr)
     with i18n.use(view_language(view, state)):
@@ -65,6 +66,11 @@ def framed_figure(view: str, chart: str, size: str = "wide", link_base: str = ""
             (link_base.rstrip("/") + "/explore" + state.to_query())
             if link_base
             else "/explore" + state.to_query(),
+            export.release_caption(
+                state.release,
+                store.release_info(state.release).at if state.release else None,
+                base.latest_release,
+            ),
         )
         return export.framed(panel.figure, caption, size)
 

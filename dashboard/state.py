@@ -23,6 +23,7 @@ from dashboard.data import DataStore
 from dashboard.i18n import _
 from dashboard.ids import Ids
 from dashboard.periods import PeriodError, quarter_of_day, quarter_range, split_quarter
+from dashboard.releases import UnknownRelease
 
 MAX_COUNTRIES = 12  # beyond this a line chart is unreadable
 MAX_QUERY_LENGTH = 2000
@@ -57,6 +58,7 @@ class ExplorerState:
     last: str = ""
     drill: str | None = None  # a quarter drilled into months
     lang: str = i18n.DEFAULT  # the page language (EN / RU / KK), kept in the URL like the rest
+    release: int | None = None  # the data as it was at this release (None: the latest)
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     def to_query(self) -> str:
@@ -73,6 +75,8 @@ class ExplorerState:
         params["from"], params["to"] = self.first, self.last
         if self.drill:
             params["drill"] = self.drill
+        if self.release is not None:
+            params["release"] = str(self.release)
         params["lang"] = self.lang
         return "?" + urlencode(params, safe=",")
 
@@ -167,6 +171,39 @@ def _default_period(store: DataStore, ind: Indicator, measure: str, unit: str) -
 
 
 DEFAULT_INDICATOR = english_catalogue().explorer.default_indicator
+_RELEASE_NUMBER = re.compile(r"^[0-9]{1,6}$")
+
+
+def parse_release(given: object, store: DataStore) -> tuple[int | None, str | None]:
+    """(release, notice) from a link's ``release=``: None when absent; a malformed or unknown one gives None
+    (the latest data) and a notice in the language in force. Never raises."""
+    if given is None or given == "":
+        return None, None
+    text = given.strip() if isinstance(given, str) else ""
+    if _RELEASE_NUMBER.match(text):
+        number = int(text)
+        try:
+            store.at_release(number)
+        except UnknownRelease:
+            pass
+        else:
+            return number, None  # kept even when it is the latest: a shared link stays pinned
+    latest = store.latest_release
+    shown = repr(given[:20]) if isinstance(given, str) else repr(given)
+    if latest is None:
+        return None, _("There is no release {given}: no release is recorded; showing the data.").format(
+            given=shown
+        )
+    return None, _(
+        "There is no release {given}: releases are 1 to {latest}; showing the latest data."
+    ).format(given=shown, latest=latest)
+
+
+def view_store(store: DataStore, release: int | None) -> DataStore:
+    """The store a view reads: the data as it was at ``release`` (a state's, already checked), else as is."""
+    if release is None or release == store.release:
+        return store
+    return store.at_release(release)
 
 
 def query_language(search: str | None, default: str | None = None) -> tuple[str, bool]:
@@ -189,9 +226,7 @@ def parse_query(search: str | None, store: DataStore, default_lang: str | None =
 
 
 # one pass over the link's parameters, each with its own fallback and notice, in the order they depend on
-def _parse_query(  # noqa: C901
-    search: str | None, store: DataStore, lang: str, bad_lang: bool
-) -> ExplorerState:
+def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool) -> ExplorerState:
     notices: list[str] = []
     if bad_lang:
         notices.append(
@@ -207,9 +242,11 @@ def _parse_query(  # noqa: C901
         raw = {}
         notices.append(_("The link's parameters could not be read; showing the default view."))
     known = {"indicator", "measure", "unit", "period", "ptype", "countries", "from", "to", "drill", "lang"}
-    unknown = sorted(k for k in raw if k not in known)
+    unknown = sorted(k for k in raw if k not in known | {"release"})
     if unknown:
         notices.append(_("Ignored unknown parameter(s): {names}.").format(names=", ".join(unknown)[:80]))
+    # the release first: every other parameter is checked against the data as it was then
+    release, store = _release_of(raw, store, notices)
 
     cat = catalogue()
     ind_id = raw.get("indicator", DEFAULT_INDICATOR)
@@ -247,23 +284,7 @@ def _parse_query(  # noqa: C901
             )
         pid, ptype = default_period(store, ind, measure, unit)
 
-    countries: list[str] = []
-    bad: list[str] = []
-    for code in (raw.get("countries") or "").split(","):
-        code = code.strip().upper()
-        if not code:
-            continue
-        if code != TOTAL and is_valid_code(code) and code not in countries:
-            countries.append(code)
-        else:
-            bad.append(code[:10])
-    if bad:
-        notices.append(_("Ignored unknown country code(s): {codes}.").format(codes=", ".join(bad[:5])))
-    if len(countries) > MAX_COUNTRIES:
-        notices.append(
-            _("At most {n} countries can be compared; kept the first {n}.").format(n=MAX_COUNTRIES)
-        )
-        countries = countries[:MAX_COUNTRIES]
+    countries = _countries_of(raw.get("countries") or "", notices)
 
     default_first, default_last = trend_window(store)
     first, last = raw.get("from", default_first), raw.get("to", default_last)
@@ -290,8 +311,38 @@ def _parse_query(  # noqa: C901
         drill = None
 
     return ExplorerState(
-        ind_id, measure, unit, pid, ptype, tuple(countries), first, last, drill, lang, tuple(notices)
+        ind_id, measure, unit, pid, ptype, tuple(countries), first, last, drill, lang, release, tuple(notices)
     )
+
+
+def _release_of(raw: dict[str, str], store: DataStore, notices: list[str]) -> tuple[int | None, DataStore]:
+    """The link's release (a notice for a bad one) and the store of the data as it was then."""
+    release, notice = parse_release(raw.get("release"), store)
+    if notice:
+        notices.append(notice)
+    return release, view_store(store, release)
+
+
+def _countries_of(given: str, notices: list[str]) -> list[str]:
+    """The link's country codes: valid, distinct, at most MAX_COUNTRIES (notices say what was dropped)."""
+    countries: list[str] = []
+    bad: list[str] = []
+    for code in given.split(","):
+        code = code.strip().upper()
+        if not code:
+            continue
+        if code != TOTAL and is_valid_code(code) and code not in countries:
+            countries.append(code)
+        else:
+            bad.append(code[:10])
+    if bad:
+        notices.append(_("Ignored unknown country code(s): {codes}.").format(codes=", ".join(bad[:5])))
+    if len(countries) > MAX_COUNTRIES:
+        notices.append(
+            _("At most {n} countries can be compared; kept the first {n}.").format(n=MAX_COUNTRIES)
+        )
+        countries = countries[:MAX_COUNTRIES]
+    return countries
 
 
 # -- the stored state: what the page's dcc.Store holds between callbacks -------------------------------------
@@ -299,8 +350,12 @@ _STORED_TEXT = ("indicator", "measure", "unit", "period", "period_type", "first"
 
 
 def to_store(state: ExplorerState) -> dict:
-    """The state as JSON for the page's store; ``query`` is what the address bar shows (assets: PUSH_URL)."""
-    return asdict(state) | {
+    """The state as JSON for the page's store; ``query`` is what the address bar shows (assets: PUSH_URL).
+    ``release`` only when the view shows an earlier release (absent: the latest)."""
+    stored = asdict(state)
+    if state.release is None:
+        del stored["release"]
+    return stored | {
         "countries": list(state.countries),
         "notices": list(state.notices),
         "query": state.to_query(),
@@ -326,6 +381,7 @@ def _well_formed(data: dict) -> bool:
         and all(isinstance(c, str) for c in countries)
         and (data.get("drill") is None or isinstance(data.get("drill"), str))
         and (data.get("lang") is None or isinstance(data.get("lang"), str))
+        and (data.get("release") is None or type(data.get("release")) is int)
         and set(data) <= set(ExplorerState.__dataclass_fields__) | {"query"}
     )
 
@@ -356,7 +412,9 @@ def choose_indicator(prev: ExplorerState, indicator: object, store: DataStore) -
     range and the language; a drill-down is dropped. An unknown id falls back to the default indicator."""
     if not isinstance(indicator, str) or indicator == prev.indicator:
         return unchanged(prev, store)
-    s = ExplorerState(indicator, "", "", "", "", prev.countries, prev.first, prev.last, lang=prev.lang)
+    s = ExplorerState(
+        indicator, "", "", "", "", prev.countries, prev.first, prev.last, lang=prev.lang, release=prev.release
+    )
     return parse_query(_query_without(s, "measure", "unit", "period"), store)
 
 
@@ -444,6 +502,7 @@ def transition(prev: ExplorerState, control: object, value: object, store: DataS
     """The state after the control with id ``control`` (an Ids member, or a preset button's
     ``{"type": "preset", "group": …}``) took ``value`` (a chart's clickData for the trend and the donut;
     ignored for buttons). Anything else leaves the state as it was, re-validated."""
+    store = view_store(store, prev.release)  # a preset reads the data of the release shown
     if isinstance(control, dict):
         if control.get("type") == Ids.PRESET:
             return apply_preset(prev, control.get("group"), store)
@@ -486,5 +545,6 @@ def file_stem(state: ExplorerState, *parts: str) -> str:
     quarter when drilled into one), then ``parts`` (chart, size…), then ``-{lang}`` unless English, so an
     image or table in another language never overwrites the English one. Browser export, download and
     `mtm chart` all name their files here."""
-    stem = "-".join(("mtm", state.indicator, state.drill or state.period, *parts))
+    release = (f"r{state.release}",) if state.release is not None else ()
+    stem = "-".join(("mtm", state.indicator, state.drill or state.period, *release, *parts))
     return stem + (f"-{state.lang}" if state.lang != i18n.DEFAULT else "")

@@ -10,7 +10,7 @@ import polars as pl
 
 from dashboard.catalogue import catalogue
 from dashboard.countries import TOTAL
-from dashboard.data import DataStore
+from dashboard.data import REVISION_COLUMNS, DataStore
 from dashboard.formatting import fmt_value
 from dashboard.i18n import _
 from dashboard.periods import parse_period, period_label
@@ -31,6 +31,7 @@ TABLE_COLUMNS = (
     "conflict",
     "n_sources",
     "source_ids",
+    *REVISION_COLUMNS,  # a figure that revised an earlier statement: the value it replaced, why, when
 )
 
 
@@ -42,9 +43,17 @@ def drawable_codes(map_name: str = "world_110m") -> frozenset[str]:
     return frozenset(g["id"] for g in geoms if isinstance(g.get("id"), str))
 
 
+def with_revision_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with the revision columns (null where absent: data with no revision history)."""
+    types = {"previous_value": pl.Float64, "revision_reason": pl.String, "revised_in": pl.Int16}
+    missing = [pl.lit(None, dtype=types[c]).alias(c) for c in REVISION_COLUMNS if c not in frame.columns]
+    return frame.with_columns(missing) if missing else frame
+
+
 def _sources_of(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add `status` (published / derived) and `source_ids` (the rows a figure rests on)."""
-    return frame.with_columns(
+    """Add `status` (published / derived), `source_ids` (the rows a figure rests on) and the revision
+    columns."""
+    return with_revision_columns(frame).with_columns(
         pl.col("method").alias("status"),
         pl.when(pl.col("derived_from").is_not_null())
         .then(pl.col("derived_from"))
@@ -94,6 +103,34 @@ def shown_rows(store: DataStore, s: ExplorerState) -> pl.DataFrame:
         )
     )
     return rows.select(*TABLE_COLUMNS, "period_start")
+
+
+def with_revisions(store: DataStore, rows: pl.DataFrame, s: ExplorerState) -> pl.DataFrame:
+    """Chart rows (store.breakdown / store.series of the state's indicator, measure and unit) with the
+    revision columns of the figures they show, matched by country and period (the map's rows are all of
+    the state's period)."""
+    revised = store.revised(s.indicator)
+    if "revised_in" not in revised.columns or rows.is_empty():
+        return rows
+    keys = ["country_iso3", "period"] if "period" in rows.columns else ["country_iso3"]
+    f = (pl.col("measure") == s.measure) & (pl.col("unit") == s.unit) & pl.col("preferred")
+    if "period" not in rows.columns:
+        f &= (pl.col("period") == s.period) & (pl.col("period_type") == s.period_type)
+    else:
+        f &= pl.col("period_type") == "quarter"
+    found = revised.filter(f).select(*keys, *REVISION_COLUMNS).unique(subset=keys)
+    if found.is_empty():
+        return rows
+    return rows.drop(REVISION_COLUMNS, strict=False).join(found, on=keys, how="left")
+
+
+def withdrawn_rows(store: DataStore, s: ExplorerState) -> pl.DataFrame:
+    """Figures of the view's indicator and period withdrawn up to the release shown (any measure or
+    country): the ``changes`` rows, oldest release first."""
+    frame = store.withdrawn(s.indicator)
+    if frame.is_empty():
+        return frame
+    return frame.filter((pl.col("period") == s.period) & (pl.col("period_type") == s.period_type))
 
 
 def spans_rows(store: DataStore, s: ExplorerState) -> pl.DataFrame:
@@ -154,7 +191,8 @@ def donut_rows(store: DataStore, s: ExplorerState) -> pl.DataFrame:
                 )
                 for v in levels["value"].to_list()
             ]
-            return levels.with_columns(
+            # a share computed here revises nothing itself (a revised level says so where it is shown)
+            return levels.drop(REVISION_COLUMNS, strict=False).with_columns(
                 (pl.col("value") / total.value * 100.0).alias("value"),
                 pl.lit("derived").alias("status"),
                 pl.Series("derivation", derivation),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import parse_qsl, urlencode
 
 import dash_bootstrap_components as dbc
@@ -9,6 +10,7 @@ from dash import dcc, html
 
 from dashboard import i18n
 from dashboard.i18n import N_, _
+from dashboard.release_text import release_date
 from layouts.attrs import attrs
 
 NAV = (
@@ -16,6 +18,7 @@ NAV = (
     ("/explore", N_("Explorer")),
     ("/country/UZB", N_("Country profiles")),
     ("/briefing", N_("Quarterly briefing")),
+    ("/releases", N_("What's new")),
 )
 
 
@@ -25,6 +28,27 @@ def with_lang(href: str, lang: str | None = None) -> str:
     pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "lang"]
     pairs.append(("lang", lang or i18n.current()))
     return path + "?" + urlencode(pairs, safe=",")
+
+
+def without_release(href: str) -> str:
+    """``href`` showing the latest data: its ``release=`` dropped, other parameters kept."""
+    path, _sep, query = href.partition("?")
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "release"]
+    return path + ("?" + urlencode(pairs, safe=",") if pairs else "")
+
+
+def release_banner(number: int, at: datetime | None, path: str, search: str | None) -> html.Div:
+    """The notice on a page that shows the data as it was at an earlier release, linking to the latest."""
+    when = release_date(at)
+    text = (
+        _("Showing the data as it was at release {n} ({date}).").format(n=number, date=when)
+        if when
+        else _("Showing the data as it was at release {n}.").format(n=number)
+    )
+    # a plain link (a page load): the router redraws on a new path, and this one keeps its path
+    latest = html.A(_("See the latest."), href=with_lang(without_release(path + (search or ""))))
+    alert = dbc.Alert([text, " ", latest], color="info", className="py-2 small mb-2")
+    return html.Div(alert, className="release-banner", role="status")
 
 
 def dropdown_labels() -> dcc.Dropdown.Labels:

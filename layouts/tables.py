@@ -14,6 +14,7 @@ from dashboard.countries import country_name
 from dashboard.figures import derivation_text
 from dashboard.formatting import fmt_plain, fmt_value
 from dashboard.i18n import N_, _, ngettext
+from dashboard.release_text import revised_note, withdrawn_note
 from dashboard.theme import CONFLICT_MARK
 from dashboard.views import label_of
 from layouts.attrs import attrs
@@ -47,6 +48,40 @@ def _mark(text: str, before: bool) -> html.Span:
         title=text,
         **attrs({"aria-hidden": "true"}),
     )
+
+
+def _revision(row: dict) -> list:
+    """The "revised" mark of a figure that replaced an earlier statement: the previous value, the reason and
+    the release, after how it was obtained (nothing for a figure never revised)."""
+    note = revised_note(row)
+    if note is None:
+        return []
+    return [html.Br(), html.Span(note, className="revised-mark")]
+
+
+def withdrawn_notes(withdrawn: pl.DataFrame) -> html.Div | None:
+    """Under the table: the figures of the view's indicator and period that were withdrawn, each with the
+    value it had and the reason ("Withdrawn in release 4: … (was 68.8%): …"); None when there are none."""
+    if withdrawn.is_empty():
+        return None
+    return html.Div(
+        [
+            html.H3(_("Withdrawn figures"), className="h6 mt-2 mb-1"),
+            html.Ul(
+                [html.Li(withdrawn_note(r)) for r in withdrawn.iter_rows(named=True)],
+                className="small mb-2",
+            ),
+        ],
+        className="withdrawn-notes m-2",
+    )
+
+
+def _how_cell(row: dict, conflict: bool, chosen: str):
+    how = [_mark(chosen, before=True), _how(row)] if conflict else _how(row)
+    revision = _revision(row)
+    if not revision:
+        return how
+    return [*(how if isinstance(how, list) else [how]), *revision]
 
 
 HEADERS = (N_("Country"), N_("Period"), N_("Measure"), N_("Value"), N_("How obtained"), N_("Source"))
@@ -110,7 +145,7 @@ def figures_table(
                         className="text-end text-nowrap",
                         **attrs({"data-value": repr(r["value"])}),
                     ),
-                    html.Td([_mark(chosen, before=True), _how(r)] if conflict else _how(r)),
+                    html.Td(_how_cell(r, conflict, chosen)),
                     html.Td(source_cells),
                 ]
             )

@@ -18,6 +18,7 @@ from dashboard.data import DERIVED, Figure
 from dashboard.derivations import describe as derivation_text
 from dashboard.formatting import value_text
 from dashboard.i18n import _, ngettext
+from dashboard.release_text import revised_short
 
 __all__ = [
     "TEMPLATE",
@@ -72,8 +73,9 @@ def _name(code: str, names: Mapping[str, str] | None = None) -> str:
     return country_name(code)
 
 
-def _provenance(row: Mapping[str, Any]) -> list[str]:
-    """Hover lines for how a value was obtained: derivation and source conflicts."""
+def _provenance(row: Mapping[str, Any], unit: str | Unit | None = None) -> list[str]:
+    """Hover lines for how a value was obtained: derivation, source conflicts, and a revision (the value it
+    replaced, in ``unit``, else the row's own)."""
     lines = []
     if row.get("status") == DERIVED:
         how = row.get("derivation")
@@ -87,6 +89,8 @@ def _provenance(row: Mapping[str, Any]) -> list[str]:
             lines.append(ngettext("chosen among {n} source", "chosen among {n} sources", n).format(n=n))
         else:
             lines.append(_("chosen among several sources"))
+    if row.get("revised_in") is not None:
+        lines.append(_esc(revised_short(row, unit)))
     return lines
 
 
@@ -97,7 +101,10 @@ def _figure_provenance(f: Figure) -> list[str]:
             "derivation": f.derivation,
             "conflict": f.conflict,
             "n_sources": len(f.alternatives) or None,
-        }
+            "previous_value": f.previous_value,
+            "revised_in": f.revised_in,
+        },
+        f.unit,
     )
 
 

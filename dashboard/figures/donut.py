@@ -91,7 +91,7 @@ def _country_slices(rows: pl.DataFrame, u: Unit) -> _Slices:
         hover = _hover(
             f"<b>{_esc(_name(code))}</b>",
             _("{value} of the total").format(value=value_text(r["value"], u)),
-            *_provenance(r),
+            *_provenance(r, "percent"),
         )
         pattern = "/" if r["status"] == DERIVED else ""
         color = _slice_color(i, code)

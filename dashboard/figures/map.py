@@ -117,7 +117,7 @@ def _value_layer(coloured: list[dict], measure: str, u: Unit) -> go.Choropleth:
         z=values,
         customdata=[r["country_iso3"] for r in coloured],
         text=[
-            _hover(f"<b>{_esc(_name(r['country_iso3']))}</b>", value_text(r["value"], u), *_provenance(r))
+            _hover(f"<b>{_esc(_name(r['country_iso3']))}</b>", value_text(r["value"], u), *_provenance(r, u))
             for r in coloured
         ],
         hovertemplate="%{text}<extra></extra>",

@@ -90,7 +90,9 @@ def _line(plot: _Plot, ci: int, code: str, name: str, color: str, rows: pl.DataF
         derived = r["status"] == DERIVED
         plot.any_derived |= derived
         symbols.append(f"{symbol}-open" if derived else symbol)
-        texts.append(_hover(f"<b>{_esc(name)}</b>, {label}", value_text(v, plot.unit), *_provenance(r)))
+        texts.append(
+            _hover(f"<b>{_esc(name)}</b>, {label}", value_text(v, plot.unit), *_provenance(r, plot.unit))
+        )
         if r.get("conflict"):
             plot.conflicts["x"].append(label)
             plot.conflicts["y"].append(v)
