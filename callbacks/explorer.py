@@ -28,7 +28,7 @@ from dashboard.state import (
 )
 from dashboard.views import shown_rows, withdrawn_rows
 from layouts.attrs import attrs
-from layouts.common import with_lang
+from layouts.common import activate_release, with_lang
 from layouts.explorer import measure_radio_options, notice, period_dropdown_options
 from layouts.tables import figures_table, withdrawn_notes
 
@@ -37,6 +37,7 @@ def state_from_store(data: dict | None, store) -> ExplorerState:
     """The state a callback received, re-validated (a hand-crafted request gets the default view)."""
     state = from_store(data, store, i18n.current())
     i18n.activate(state.lang)  # the rest of this request speaks the page's language
+    activate_release(state.release)  # and its links stay at the state's release
     return state
 
 

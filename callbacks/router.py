@@ -21,7 +21,7 @@ from dashboard.i18n import _
 from dashboard.ids import Ids
 from dashboard.state import MAX_QUERY_LENGTH, parse_query, parse_release, query_language, view_store
 from layouts import briefing, country, explorer, overview, releases
-from layouts.common import footer, navbar, release_banner, with_lang
+from layouts.common import activate_release, footer, navbar, release_banner, with_lang
 
 _COUNTRY = re.compile(r"^/country/([A-Za-z]{3})/?$")
 
@@ -96,11 +96,13 @@ def register(app: Dash) -> None:
         if path.rstrip("/") == "/explore":  # the explorer's state carries the release and its notice
             state = parse_query(search, base, i18n.current())
             store = view_store(base, state.release)
+            activate_release(state.release)  # the page's links (and the header's) stay at that release
             return _with_banner(
                 explorer.layout(state, store, config), store, base.latest_release, path, search
             )
         release, problem = parse_release(_release_param(search), base)
         store = view_store(base, release)
+        activate_release(release)
         page = _content(path, search, store, release, base.latest_release, config)
         if problem:
             return html.Div([*explorer.notice([problem]), page])

@@ -18,6 +18,7 @@ from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 from dashboard.ids import Ids
 from dashboard.panels import warm
 from dashboard.state import query_language
+from layouts.common import activate_release
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -116,8 +117,10 @@ def _add_routes(app: Dash, data_dir: Path) -> None:
 
     @server.before_request
     def _browser_language():
-        # every request starts in the browser's language; the router and callbacks switch to the URL's
+        # every request starts in the browser's language and at the latest data; the router and callbacks
+        # switch to the URL's
         i18n.activate(i18n.request_language())
+        activate_release(None)
 
     @server.after_request
     def _vary_by_language(response):

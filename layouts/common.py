@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode
 
@@ -22,10 +23,25 @@ NAV = (
 )
 
 
-def with_lang(href: str, lang: str | None = None) -> str:
-    """``href`` with ``lang=`` set to ``lang`` (default: the language in force), other parameters kept."""
+# The earlier release a request shows (None: the latest). Like the language, links carry it, so that a
+# reader who opened a page at release 1 stays at release 1 when following its links. Every request starts
+# with None (app_factory's before_request hook), so it never leaks from one request into the next.
+_release: ContextVar[int | None] = ContextVar("mtm_release", default=None)
+
+
+def activate_release(number: int | None) -> None:
+    """The release the links of this request carry (None: the latest data, no ``release=``)."""
+    _release.set(number)
+
+
+def with_lang(href: str, lang: str | None = None, *, release: bool = True) -> str:
+    """``href`` with ``lang=`` set to ``lang`` (default: the language in force), other parameters kept, and
+    the release shown (``activate_release``) unless the link has its own or ``release`` is False."""
     path, _sep, query = href.partition("?")
     pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "lang"]
+    shown = _release.get()
+    if release and shown is not None and not any(k == "release" for k, _v in pairs):
+        pairs.append(("release", str(shown)))
     pairs.append(("lang", lang or i18n.current()))
     return path + "?" + urlencode(pairs, safe=",")
 
@@ -46,7 +62,9 @@ def release_banner(number: int, at: datetime | None, path: str, search: str | No
         else _("Showing the data as it was at release {n}.").format(n=number)
     )
     # a plain link (a page load): the router redraws on a new path, and this one keeps its path
-    latest = html.A(_("See the latest."), href=with_lang(without_release(path + (search or ""))))
+    latest = html.A(
+        _("See the latest."), href=with_lang(without_release(path + (search or "")), release=False)
+    )
     alert = dbc.Alert([text, " ", latest], color="info", className="py-2 small mb-2")
     return html.Div(alert, className="release-banner", role="status")
 

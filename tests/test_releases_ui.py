@@ -418,3 +418,54 @@ def test_browser_releases_page_and_explorer_at_release_1(browser, paths, tmp_pat
             assert "revised in release 3" in page.inner_text("#table")
             assert page.watch.console_errors == [] and page.watch.external_requests == []
             context.close()
+
+
+def test_links_of_a_page_at_an_earlier_release_stay_at_that_release(client):
+    # the overview at release 1: its header, cards and other links carry release=1, except "See the latest"
+    page = client.post(
+        "/_dash-update-component",
+        json={
+            "output": "..page.children...site-header.children...site-footer.children..",
+            "outputs": [
+                {"id": "page", "property": "children"},
+                {"id": "site-header", "property": "children"},
+                {"id": "site-footer", "property": "children"},
+            ],
+            "inputs": [{"id": "url", "property": "pathname", "value": "/"}],
+            "state": [{"id": "url", "property": "search", "value": "?release=1&lang=en"}],
+            "changedPropIds": ["url.pathname"],
+        },
+    )
+    assert page.status_code == 200
+    internal = [h for h in _hrefs(page.get_json()) if h.startswith("/") and not h.startswith("/assets")]
+    assert internal, "the overview has links"
+    latest = [h for h in internal if "release=" not in h]
+    assert all("release=1" in h for h in internal if h not in latest), internal
+    assert len(latest) == 1  # "See the latest." only
+    # the next request, with no release, is at the latest again (nothing leaks between requests)
+    again = client.post(
+        "/_dash-update-component",
+        json={
+            "output": "..page.children...site-header.children...site-footer.children..",
+            "outputs": [
+                {"id": "page", "property": "children"},
+                {"id": "site-header", "property": "children"},
+                {"id": "site-footer", "property": "children"},
+            ],
+            "inputs": [{"id": "url", "property": "pathname", "value": "/"}],
+            "state": [{"id": "url", "property": "search", "value": "?lang=en"}],
+            "changedPropIds": ["url.pathname"],
+        },
+    )
+    assert again.status_code == 200
+    assert not [h for h in _hrefs(again.get_json()) if "release=" in h]
+
+
+def _hrefs(node) -> list[str]:
+    """Every href in a Dash JSON answer."""
+    if isinstance(node, dict):
+        found = [node["href"]] if isinstance(node.get("href"), str) else []
+        return found + [h for v in node.values() for h in _hrefs(v)]
+    if isinstance(node, list):
+        return [h for v in node for h in _hrefs(v)]
+    return []
