@@ -38,6 +38,7 @@ from dashboard.periods import (
     quarter_range,
     same_quarter_last_year,
     split_quarter,
+    year_earlier,
 )
 from dashboard.release_text import revised_note
 
@@ -319,6 +320,18 @@ def _in_quarter(store: DataStore, ind: Indicator, quarter: str) -> Figure:
     return store.figure(ind.id, dates["period"][-1], "date", TOTAL, measure, unit)
 
 
+def _year_before(store: DataStore, cur: Figure) -> Figure | None:
+    """For a stock counted on a day: the count on the same day a year earlier, when there is one (a printed
+    year-on-year change refers to that day, not to the last date of that quarter)."""
+    if cur.period_type != "date":
+        return None
+    day = year_earlier(parse_period(cur.period, "date"))
+    if day is None:
+        return None
+    f = store.figure(cur.indicator, day.id, "date", cur.country_iso3, cur.measure, cur.unit)
+    return f if f.reported else None
+
+
 def _breakdown_of(store: DataStore, ind: Indicator, quarter: str) -> tuple[Breakdown | None, pl.DataFrame]:
     if not is_stock_by_date(ind):
         return breakdown(store, ind, quarter)
@@ -335,7 +348,7 @@ def indicator_quarter(store: DataStore, indicator_id: str, quarter: str) -> Indi
     prev_q, yoy_q = previous_quarter(quarter), same_quarter_last_year(quarter)
     cur = _in_quarter(store, ind, quarter)
     prev = _in_quarter(store, ind, prev_q)
-    yago = _in_quarter(store, ind, yoy_q)
+    yago = _year_before(store, cur) or _in_quarter(store, ind, yoy_q)
     # the data API's comparison rule: published beside the level, else computed, else not reported
     change_prev = store.change(cur, prev, "change_pct_prev", "previous period")
     change_yoy = store.change(cur, yago, "change_pct_yoy", "a year earlier")

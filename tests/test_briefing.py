@@ -6,6 +6,7 @@ import json
 import re
 
 import plotly
+import polars as pl
 import pytest
 from dash import dcc, html
 
@@ -15,12 +16,13 @@ from dashboard.briefing import (
     SECTIONS,
     SOURCES_TITLE,
     build_briefing,
+    indicator_quarter,
     quarter_choices,
     quarters_with_data,
     resolve_quarter,
 )
 from dashboard.catalogue import catalogue
-from dashboard.periods import quarter_range, split_quarter
+from dashboard.periods import parse_period, quarter_range, split_quarter, year_earlier
 from layouts.briefing import layout, period_from_search
 from tests.fixtures_data import committed_store
 
@@ -292,3 +294,21 @@ def test_the_pdf_command_refuses_a_period_it_cannot_print(store, tmp_path, capsy
     err = capsys.readouterr().err
     assert "no briefing for '2023-Q9'" in err and "such as 2023-Q2" in err
     assert not (tmp_path / "b.pdf").exists()
+
+
+def test_a_stock_is_compared_with_the_same_day_a_year_earlier_when_it_was_counted_then(store):
+    """A stock counted on days: a year earlier is the same day a year before when there is a count for it
+    (a printed year-on-year change refers to that day), else the last count in that quarter."""
+    ind = "foreign_workers_permit_holders"
+    days = store.rows(ind).filter(pl.col("period_type") == "date")["period"].unique().to_list()
+    pairs = [d for d in days if (y := year_earlier(parse_period(d, "date"))) and y.id in days]
+    assert pairs, "the data has counts one year apart"
+    for day in pairs:
+        q = parse_period(day, "date").start
+        quarter = f"{q.year}-Q{(q.month + 2) // 3}"
+        iq = indicator_quarter(store, ind, quarter)
+        if iq.current.period != day:
+            continue  # not the last count of its quarter: the briefing shows another day
+        assert iq.year_ago.period == year_earlier(parse_period(day, "date")).id
+        if iq.change_yoy.against is not None:
+            assert iq.change_yoy.against.period == iq.year_ago.period
