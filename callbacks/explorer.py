@@ -32,18 +32,43 @@ def state_from_store(data: dict | None, store) -> ExplorerState:
     return state
 
 
-def _control_values(state: ExplorerState, store) -> tuple:
+def _control_values(state: ExplorerState, store, prev: ExplorerState | None = None) -> tuple:
+    """What the controls show for a state. With ``prev`` (the state the options on the page were made for),
+    options that would come out the same are left alone (no_update): the browser does not re-render them."""
     ind = catalogue().indicator(state.indicator)
+    same_measures = prev is not None and prev.indicator == state.indicator
+    same_periods = same_measures and (prev.measure, prev.unit) == (state.measure, state.unit)  # type: ignore[union-attr]
     return (
         state.indicator,
-        measure_radio_options(ind, store),
+        no_update if same_measures else measure_radio_options(ind, store),
         f"{state.measure}|{state.unit}",
-        period_dropdown_options(store, ind, state.measure, state.unit),
+        no_update if same_periods else period_dropdown_options(store, ind, state.measure, state.unit),
         f"{state.period_type}|{state.period}",
         list(state.countries),
         state.first,
         state.last,
         ind.domain,
+    )
+
+
+def _echo(values: tuple, given: tuple) -> tuple:
+    """The controls' new values; no_update where the control already shows it (the value just set)."""
+    return tuple(
+        no_update if g is not no_update and v == g else v for v, g in zip(values, given, strict=True)
+    )
+
+
+# The draw callbacks (one per chart kind not drawn with another) and their view stores.
+DRAWN = tuple(k for k in charts.KINDS if k.drawn_with is None)
+
+
+def _views(state: ExplorerState, prev: ExplorerState | None = None) -> tuple:
+    """Each draw callback's view store: the new state where what it shows changed, else no_update (its
+    charts are not asked for again, nor redrawn)."""
+    data = to_store(state)
+    return tuple(
+        data if prev is None or charts.view_key(k, prev) != charts.view_key(k, state) else no_update
+        for k in DRAWN
     )
 
 
@@ -200,7 +225,7 @@ def _register_draw(app: Dash, data_dir, kind: charts.ChartKind) -> None:
         return [*out, *(panels.drawn(store, k.id, s).figure for k in companions)]
 
     draw.__name__ = f"draw_{kind.id}"
-    app.callback(outputs, Input(Ids.STATE, "data"))(draw)
+    app.callback(outputs, Input(kind.view_id, "data"))(draw)
 
 
 def register(app: Dash) -> None:
@@ -212,21 +237,23 @@ def register(app: Dash) -> None:
         *(Output(i, p, allow_duplicate=True) for i, p in CONTROL_OUTPUTS),
         Output(Ids.STATE, "data", allow_duplicate=True),
         Output(Ids.NOTICE, "children", allow_duplicate=True),
+        *(Output(k.view_id, "data", allow_duplicate=True) for k in DRAWN),
         Input(Ids.URL_POP, "data"),
         prevent_initial_call=True,
     )
     def from_url(search):
         if not isinstance(search, str):
-            return (no_update,) * (len(CONTROL_OUTPUTS) + 2)
+            return (no_update,) * (len(CONTROL_OUTPUTS) + 2 + len(DRAWN))
         store = get_store(data_dir)
         state = parse_query(search, store, i18n.current())
         i18n.activate(state.lang)
-        return (*_control_values(state, store), to_store(state), notice(state.notices))
+        return (*_control_values(state, store), to_store(state), notice(state.notices), *_views(state))
 
     # A control changed or a chart was clicked: the new state, validated; controls follow it.
     @app.callback(
         Output(Ids.STATE, "data"),
         *(Output(i, p) for i, p in CONTROL_OUTPUTS),
+        *(Output(k.view_id, "data") for k in DRAWN),
         Input(Ids.DOMAIN, "value"),
         Input(Ids.INDICATOR, "value"),
         Input(Ids.MEASURE, "value"),
@@ -269,8 +296,11 @@ def register(app: Dash) -> None:
         }
         trigger = ctx.triggered_id  # a component id, or a preset button's {"type": …, "group": …}
         value = values.get(trigger) if isinstance(trigger, str) else None
-        state = transition(state_from_store(previous, store), trigger, value, store)
-        return (to_store(state), *_control_values(state, store))
+        prev = state_from_store(previous, store)
+        state = transition(prev, trigger, value, store)
+        given = (indicator, no_update, measure, no_update, period, countries, first, last, domain)
+        controls = _echo(_control_values(state, store, prev), given)
+        return (to_store(state), *controls, *_views(state, prev))
 
     app.clientside_callback(PUSH_URL, Output(Ids.URL_SYNC, "data"), Input(Ids.STATE, "data"))
     # Clicking a country on the map opens its profile, as a link would (a history entry, Back returns).

@@ -16,7 +16,7 @@ from dash.development.base_component import Component
 
 from callbacks.explorer import EXPORT_IMAGE, export_messages
 from callbacks.router import overview_freshness
-from dashboard import i18n
+from dashboard import charts, i18n
 from dashboard.app_factory import create_app
 from dashboard.data import DEFAULT_DIR, get_store
 from dashboard.freshness import indicator_freshness
@@ -302,11 +302,13 @@ def test_export_messages_are_translated_and_all_used():
 
 # -- the callbacks, as the browser asks them ---------------------------------------------------------------
 def _call(client, outputs: list[tuple[str, str]], state: dict) -> str:
-    """A panel callback of the explorer, asked as the browser asks it (several outputs, the state in)."""
+    """A panel callback of the explorer, asked as the browser asks it (several outputs, the state in: a
+    chart's draw callback reads its view store, the table the state store)."""
+    graph = {k.graph_id: k.view_id for k in charts.KINDS}
     body = {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
         "outputs": [{"id": i, "property": p} for i, p in outputs],
-        "inputs": [{"id": Ids.STATE, "property": "data", "value": state}],
+        "inputs": [{"id": graph.get(outputs[0][0], Ids.STATE), "property": "data", "value": state}],
         "changedPropIds": [],
         "state": [],
     }
