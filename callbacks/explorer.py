@@ -22,6 +22,7 @@ from dashboard.views import shown_rows
 from layouts.attrs import attrs
 from layouts.common import with_lang
 from layouts.explorer import measure_radio_options, notice, period_dropdown_options
+from layouts.html_text import to_html
 from layouts.tables import figures_table
 
 
@@ -157,6 +158,14 @@ def export_messages() -> dict[str, str]:
         "make_failed": _("The image could not be made here ({error}); try the PNG download."),
     }
 
+
+SHOW_TABLE = """
+function(markup) {
+    const box = document.getElementById('table');
+    if (box && typeof markup === 'string') { box.innerHTML = markup; }
+    return window.dash_clientside.no_update;
+}
+"""
 
 NAVIGATE_TO_COUNTRY = """
 function(click) {
@@ -374,7 +383,7 @@ def register(app: Dash) -> None:
         return dcc.send_string(downloads.to_csv(frame), f"{name}.csv")
 
     @app.callback(
-        Output(Ids.TABLE, "children"),
+        Output(Ids.TABLE_HTML, "data"),
         Output(Ids.DEFINITION, "children"),
         Input(Ids.STATE, "data"),
     )
@@ -396,6 +405,11 @@ def register(app: Dash) -> None:
             ),
         ]
         table = store.memo(
-            ("table", s.to_query()), lambda: figures_table(shown_rows(store, s), store.sources)
+            ("table", s.to_query()), lambda: to_html(figures_table(shown_rows(store, s), store.sources))
         )
         return table, definition
+
+    # The table arrives as one HTML string and is put in place as it is: one mounted component, not ~10 a row.
+    app.clientside_callback(
+        SHOW_TABLE, Output(Ids.TABLE, "id"), Input(Ids.TABLE_HTML, "data"), prevent_initial_call=True
+    )

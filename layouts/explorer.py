@@ -351,7 +351,7 @@ def layout(state: ExplorerState, store: DataStore, config: dcc.Graph.Config) -> 
             *chart_rows(config),
             chart_card(
                 _("Figures shown"),
-                html.Div(id=Ids.TABLE),
+                html.Div(id=Ids.TABLE),  # filled with the HTML in TABLE_HTML (callbacks/explorer.py)
                 tools=html.Div(
                     [
                         dbc.Button(
@@ -373,6 +373,7 @@ def layout(state: ExplorerState, store: DataStore, config: dcc.Graph.Config) -> 
                     ]
                 ),
             ),
+            dcc.Store(id=Ids.TABLE_HTML),
             dcc.Download(id=Ids.DOWNLOAD),
             dcc.Store(id=Ids.EXPORT_DATA),
             html.Div(id=Ids.EXPORT_STATUS, role="status", className="export-status small"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -338,6 +339,8 @@ def _strings_of(body: str) -> list[str]:
         elif isinstance(x, list):
             for v in x:
                 walk(v)
+        elif isinstance(x, str) and x.lstrip().startswith("<"):  # the table, sent as HTML
+            out.extend(_html_strings(x))
         elif isinstance(x, str) and x.strip():
             out.append(x)
 
@@ -345,9 +348,25 @@ def _strings_of(body: str) -> list[str]:
     return out
 
 
+def _html_strings(markup: str) -> list[str]:
+    """Texts and titles of an HTML string (as _strings_of takes them from components)."""
+    out: list[str] = []
+
+    class Texts(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            out.extend(v for k, v in attrs if k in ("title", "aria-label") and v)
+
+        def handle_data(self, data):
+            if data.strip():
+                out.append(data)
+
+    Texts().feed(markup)
+    return out
+
+
 def test_explorer_callbacks_speak_the_states_language(client, store):
     state = _state(store, "?countries=UZB&drill=2023-Q2&lang=ru")
-    table = _call(client, [(Ids.TABLE, "children"), (Ids.DEFINITION, "children")], state)
+    table = _call(client, [(Ids.TABLE_HTML, "data"), (Ids.DEFINITION, "children")], state)
     strings = _strings_of(table)
     assert any(s.startswith("Последний период с данными: ") for s in strings)
     assert "Страна" in strings and "Как получено" in strings
