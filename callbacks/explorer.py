@@ -38,7 +38,9 @@ def _control_values(state: ExplorerState, store, prev: ExplorerState | None = No
     options that would come out the same are left alone (no_update): the browser does not re-render them."""
     ind = catalogue().indicator(state.indicator)
     same_measures = prev is not None and prev.indicator == state.indicator
-    same_periods = same_measures and (prev.measure, prev.unit) == (state.measure, state.unit)  # type: ignore[union-attr]
+    same_periods = (
+        same_measures and prev is not None and (prev.measure, prev.unit) == (state.measure, state.unit)
+    )
     return (
         state.indicator,
         no_update if same_measures else measure_radio_options(ind, store),

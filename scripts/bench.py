@@ -98,7 +98,7 @@ CALLBACK_NAMES = {
         for k in charts.KINDS
         if k.drawn_with is None
     },
-    "table": "draw_table",
+    "table-html": "draw_table",
 }
 
 READY_JS = """
@@ -212,7 +212,9 @@ def describe(body: dict) -> str:
     changed = body.get("changedPropIds") or []
     state = None
     for item in [*body.get("inputs", []), *body.get("state", [])]:
-        if isinstance(item, dict) and item.get("id") == "explorer-state":
+        if isinstance(item, dict) and (
+            item.get("id") == "explorer-state" or str(item.get("id")).endswith("-view")
+        ):
             state = item.get("value")
     if output.startswith("page.") or output.startswith("..indicator.value"):
         search = next(

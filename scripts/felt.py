@@ -9,7 +9,8 @@ Each interaction is timed in Chromium from the ``pointerup`` on the option (or c
 * the table of figures holds its final rows when no DOM mutation inside ``#table`` is still to come.
 
 "Final" is what the page shows once the network and the page are quiet after the click. Server CPU is the
-psutil CPU time (user + system) of the gunicorn master and workers around the interaction; bytes are the
+psutil CPU time (user + system) of the gunicorn master and workers from the click to the last callback
+answer of the interaction; bytes are the
 callback responses' encodedDataLength (CDP), i.e. as sent.
 """
 
@@ -144,6 +145,7 @@ class Session:
         self.page.add_init_script(MONITOR_JS)
         self.base, self.cpu = base, cpu
         self.inflight, self.last, self.sent, self.requests = 0, time.monotonic(), 0, 0
+        self.cpu_at_answer = 0.0
         self._ids: set[str] = set()
         cdp = self.ctx.new_cdp_session(self.page)
         cdp.send("Network.enable")
@@ -164,6 +166,7 @@ class Session:
             self.inflight -= 1
             self.sent += ev.get("encodedDataLength", 0)
             self.last = time.monotonic()
+            self.cpu_at_answer = self.cpu.ms()  # the server's CPU up to its last answer (not the idle after)
 
     def settle(self, quiet: float = 0.35, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
@@ -192,11 +195,12 @@ class Session:
         prepare()
         self.settle(quiet=0.15)
         cpu0, sent0, req0 = self.cpu.ms(), self.sent, self.requests
+        self.cpu_at_answer = cpu0
         self.page.evaluate("() => window.__felt.arm()")
         act()
         self.settle()
         res = self.page.evaluate("() => window.__felt.result()")
-        cpu = self.cpu.ms() - cpu0
+        cpu = self.cpu_at_answer - cpu0
         ms = float(res["ms"]) if "ms" in res else float("nan")
         if "error" in res:
             print(f"    {kind} {label}: {res['error']} (changed: {res.get('changed')})", flush=True)

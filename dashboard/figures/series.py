@@ -298,6 +298,5 @@ def time_series(
     if strip:
         traces.append(_gap_strip(plot.gaps))
 
-    fig = go.Figure(data=traces)
-    fig.update_layout(**_layout(plot, indicator, measure, subtitle, len(countries), strip))
+    fig = go.Figure(data=traces, layout=_layout(plot, indicator, measure, subtitle, len(countries), strip))
     return _finish(fig)
