@@ -61,17 +61,13 @@ def _echo(values: tuple, given: tuple) -> tuple:
     )
 
 
-# The draw callbacks (one per chart kind not drawn with another) and their view stores.
-DRAWN = tuple(k for k in charts.KINDS if k.drawn_with is None)
-
-
 def _views(state: ExplorerState, prev: ExplorerState | None = None) -> tuple:
-    """Each draw callback's view store: the new state where what it shows changed, else no_update (its
-    charts are not asked for again, nor redrawn)."""
+    """Each chart's view store (charts.KINDS order): the new state where what the chart shows changed, else
+    no_update (the chart is not asked for again, nor redrawn)."""
     data = to_store(state)
     return tuple(
-        data if prev is None or charts.view_key(k, prev) != charts.view_key(k, state) else no_update
-        for k in DRAWN
+        data if prev is None or charts.chart_key(k, prev) != charts.chart_key(k, state) else no_update
+        for k in charts.KINDS
     )
 
 
@@ -214,29 +210,44 @@ DRAW_EXTRAS: dict[str, tuple[tuple[Output, ...], Callable[[ExplorerState, panels
 }
 
 
-def _register_draw(app: Dash, data_dir, kind: charts.ChartKind) -> None:
-    """The callback that draws a chart from the state: its figure, its sources line, what else it writes
-    (DRAW_EXTRAS), then the figures of the charts drawn with it."""
-    extra_outputs, extras = DRAW_EXTRAS.get(kind.id, ((), None))
-    companions = charts.drawn_with(kind)
+def _chart_outputs(kind: charts.ChartKind) -> list[Output]:
+    """A chart's outputs in its draw callback: its figure, its sources line, what else it writes."""
     outputs = [Output(kind.graph_id, "figure")]
     if kind.footer_id:
         outputs.append(Output(kind.footer_id, "children"))
-    outputs += [*extra_outputs, *(Output(k.graph_id, "figure") for k in companions)]
+    return [*outputs, *DRAW_EXTRAS.get(kind.id, ((), None))[0]]
 
-    def draw(data):
+
+def _chart_values(store, kind: charts.ChartKind, data) -> list:
+    s = state_from_store(data, store)
+    panel = panels.drawn(store, kind.id, s)
+    out: list[object] = [panel.figure]  # the figure, then its sources line, then what extras write
+    if kind.footer_id:
+        out.append(figures.sources_line(store.documents_for(panel.source_ids)))
+    extras = DRAW_EXTRAS.get(kind.id, ((), None))[1]
+    return out + (extras(s, panel) if extras else [])
+
+
+def _register_draw(app: Dash, data_dir, kind: charts.ChartKind) -> None:
+    """The callback that draws a chart and the charts drawn with it (one request), each from its own view
+    store: a chart whose view store was not written this time is left as it is (no_update), so a drill
+    redraws the trend but not the longer periods, a country the map but not the donut."""
+    group = (kind, *charts.drawn_with(kind))
+    outputs = [o for k in group for o in _chart_outputs(k)]
+
+    def draw(*views):
         store = get_store(data_dir)
-        s = state_from_store(data, store)
-        panel = panels.drawn(store, kind.id, s)
-        out: list[object] = [panel.figure]  # the figure, then its sources line, then what extras write
-        if kind.footer_id:
-            out.append(figures.sources_line(store.documents_for(panel.source_ids)))
-        if extras:
-            out += extras(s, panel)
-        return [*out, *(panels.drawn(store, k.id, s).figure for k in companions)]
+        written = ctx.triggered_prop_ids  # empty on the page's first call: draw every chart
+        out: list[object] = []
+        for k, data in zip(group, views, strict=True):
+            if written and f"{k.view_id}.data" not in written:
+                out += [no_update] * len(_chart_outputs(k))
+            else:
+                out += _chart_values(store, k, data)
+        return out
 
     draw.__name__ = f"draw_{kind.id}"
-    app.callback(outputs, Input(kind.view_id, "data"))(draw)
+    app.callback(outputs, *(Input(k.view_id, "data") for k in group))(draw)
 
 
 def register(app: Dash) -> None:
@@ -248,13 +259,13 @@ def register(app: Dash) -> None:
         *(Output(i, p, allow_duplicate=True) for i, p in CONTROL_OUTPUTS),
         Output(Ids.STATE, "data", allow_duplicate=True),
         Output(Ids.NOTICE, "children", allow_duplicate=True),
-        *(Output(k.view_id, "data", allow_duplicate=True) for k in DRAWN),
+        *(Output(k.view_id, "data", allow_duplicate=True) for k in charts.KINDS),
         Input(Ids.URL_POP, "data"),
         prevent_initial_call=True,
     )
     def from_url(search):
         if not isinstance(search, str):
-            return (no_update,) * (len(CONTROL_OUTPUTS) + 2 + len(DRAWN))
+            return (no_update,) * (len(CONTROL_OUTPUTS) + 2 + len(charts.KINDS))
         store = get_store(data_dir)
         state = parse_query(search, store, i18n.current())
         i18n.activate(state.lang)
@@ -264,7 +275,7 @@ def register(app: Dash) -> None:
     @app.callback(
         Output(Ids.STATE, "data"),
         *(Output(i, p) for i, p in CONTROL_OUTPUTS),
-        *(Output(k.view_id, "data") for k in DRAWN),
+        *(Output(k.view_id, "data") for k in charts.KINDS),
         Input(Ids.DOMAIN, "value"),
         Input(Ids.INDICATOR, "value"),
         Input(Ids.MEASURE, "value"),

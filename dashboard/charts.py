@@ -35,7 +35,7 @@ class ChartKind:
 
     @property
     def view_id(self) -> str:
-        """The page's store of the state this chart's draw callback draws (written only when it changes)."""
+        """The page's store of the state this chart is drawn for (written only when chart_key changes)."""
         return f"{self.graph_id}-view"
 
     @property
@@ -57,6 +57,7 @@ KINDS: tuple[ChartKind, ...] = (
         4,
         Ids.DONUT_FOOTER,
         ignores=("countries", "first", "last", "drill"),
+        drawn_with="map",
     ),
     ChartKind(
         "series",
@@ -89,11 +90,6 @@ def drawn_with(kind: ChartKind) -> tuple[ChartKind, ...]:
     return tuple(k for k in KINDS if k.drawn_with == kind.id)
 
 
-def ignored_by(kind: ChartKind) -> frozenset[str]:
-    """What neither the chart nor the charts drawn with it show: their callback's view leaves it out."""
-    return frozenset(kind.ignores).intersection(*(k.ignores for k in drawn_with(kind)))
-
-
 _KEYED = tuple(f.name for f in fields(ExplorerState) if f.name != "notices")  # notices: words of one parse
 
 
@@ -101,12 +97,7 @@ def _key(skip: frozenset[str] | tuple[str, ...], state: ExplorerState) -> tuple:
     return tuple((k, getattr(state, k)) for k in _KEYED if k not in skip)
 
 
-def view_key(kind: ChartKind, state: ExplorerState) -> tuple:
-    """What a chart's draw callback shows of a state, with the charts drawn with it: equal keys, nothing to
-    redraw (the page's view store of that callback is then left as it is)."""
-    return _key(ignored_by(kind), state)
-
-
 def chart_key(kind: ChartKind, state: ExplorerState) -> tuple:
-    """What the chart alone shows of a state: its drawn panel is remembered under this key."""
+    """What the chart shows of a state: equal keys, equal charts. Its view store on the page is written only
+    when this changes, and its drawn panel is remembered under it."""
     return _key(kind.ignores, state)

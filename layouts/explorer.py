@@ -340,8 +340,8 @@ def layout(state: ExplorerState, store: DataStore, config: dcc.Graph.Config) -> 
     return html.Div(
         [
             dcc.Store(id=Ids.STATE, data=to_store(state)),
-            # each draw callback's input: the state, written only when what its charts show changes
-            *(dcc.Store(id=k.view_id, data=to_store(state)) for k in charts.KINDS if k.drawn_with is None),
+            # each chart's view: the state, written when what the chart shows changes (callbacks/explorer.py)
+            *(dcc.Store(id=k.view_id, data=to_store(state)) for k in charts.KINDS),
             dcc.Store(id=Ids.URL_SYNC),
             dcc.Store(id=Ids.URL_POP),
             html.Div(notice(state.notices), id=Ids.NOTICE, role="status"),

@@ -302,14 +302,24 @@ def test_export_messages_are_translated_and_all_used():
 
 
 # -- the callbacks, as the browser asks them ---------------------------------------------------------------
+# the map's draw callback also draws the donut (dashboard/charts.py: drawn_with)
+MAP_OUTPUTS = [
+    (Ids.MAP, "figure"),
+    (Ids.MAP_FOOTER, "children"),
+    (Ids.COUNTRY_LINK, "children"),
+    (Ids.DONUT, "figure"),
+    (Ids.DONUT_FOOTER, "children"),
+]
+
+
 def _call(client, outputs: list[tuple[str, str]], state: dict) -> str:
     """A panel callback of the explorer, asked as the browser asks it (several outputs, the state in: a
     chart's draw callback reads its view store, the table the state store)."""
-    graph = {k.graph_id: k.view_id for k in charts.KINDS}
+    views = [k.view_id for k in charts.KINDS if (k.graph_id, "figure") in outputs] or [Ids.STATE]
     body = {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
         "outputs": [{"id": i, "property": p} for i, p in outputs],
-        "inputs": [{"id": graph.get(outputs[0][0], Ids.STATE), "property": "data", "value": state}],
+        "inputs": [{"id": v, "property": "data", "value": state} for v in views],
         "changedPropIds": [],
         "state": [],
     }
@@ -374,7 +384,7 @@ def test_explorer_callbacks_speak_the_states_language(client, store):
 
     links = _call(
         client,
-        [(Ids.MAP, "figure"), (Ids.MAP_FOOTER, "children"), (Ids.COUNTRY_LINK, "children")],
+        MAP_OUTPUTS,
         state,
     )
     answer = json.loads(links)["response"]
@@ -416,7 +426,7 @@ def test_explorer_callbacks_stay_english_in_english(client, store):
     answer = json.loads(
         _call(
             client,
-            [(Ids.MAP, "figure"), (Ids.MAP_FOOTER, "children"), (Ids.COUNTRY_LINK, "children")],
+            MAP_OUTPUTS,
             state,
         )
     )["response"]

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from dash import html, no_update
 
-from callbacks.explorer import DRAWN, _echo, _views
+from callbacks.explorer import _echo, _views
 from dashboard import charts, panels
 from dashboard.data import get_store
 from dashboard.state import parse_query, to_store
@@ -27,7 +27,7 @@ def store():
 
 def _written(before: str, after: str, store) -> set[str]:
     prev, new = parse_query(before, store), parse_query(after, store)
-    return {k.id for k, v in zip(DRAWN, _views(new, prev), strict=True) if v is not no_update}
+    return {k.id for k, v in zip(charts.KINDS, _views(new, prev), strict=True) if v is not no_update}
 
 
 def test_a_period_switch_asks_only_for_the_map_and_the_donut(store):
@@ -36,27 +36,29 @@ def test_a_period_switch_asks_only_for_the_map_and_the_donut(store):
 
 def test_a_drill_asks_only_for_the_trend(store):
     assert _written(VIEW, VIEW + "&drill=2023-Q2", store) == {"series"}
+    last = parse_query(VIEW, store).last
+    assert _written(VIEW, f"{VIEW}&from={last}&to={last}", store) == {"series"}
 
 
 def test_a_country_leaves_the_donut_and_an_indicator_redraws_everything(store):
-    assert _written(VIEW, VIEW + "&countries=UZB", store) == {"map", "series"}
-    assert _written(VIEW, "?indicator=trp_issued", store) == {k.id for k in DRAWN}
-    assert _written(VIEW, VIEW + "&lang=ru", store) == {k.id for k in DRAWN}
+    assert _written(VIEW, VIEW + "&countries=UZB", store) == {"map", "series", "spans"}
+    assert _written(VIEW, "?indicator=trp_issued", store) == set(charts.IDS)
+    assert _written(VIEW, VIEW + "&lang=ru", store) == set(charts.IDS)
 
 
 def test_a_first_load_writes_every_view(store):
     state = parse_query(VIEW, store)
-    assert _views(state) == (to_store(state),) * len(DRAWN)
+    assert _views(state) == (to_store(state),) * len(charts.KINDS)
 
 
-def test_the_view_key_ignores_only_what_no_chart_of_the_callback_shows(store):
+def test_the_chart_key_leaves_out_what_the_chart_ignores_and_nothing_else(store):
     a = parse_query(VIEW, store)
     b = parse_query(VIEW.replace("2023-Q2", "2022-Q2"), store)
-    series = charts.BY_ID["series"]
-    assert charts.view_key(series, a) == charts.view_key(series, b)
-    assert charts.view_key(charts.BY_ID["map"], a) != charts.view_key(charts.BY_ID["map"], b)
-    # spans ignore the drill, the trend does not: their callback (spans drawn with series) must not
-    assert "drill" in charts.BY_ID["spans"].ignores and "drill" not in charts.ignored_by(series)
+    assert charts.chart_key(charts.BY_ID["series"], a) == charts.chart_key(charts.BY_ID["series"], b)
+    assert charts.chart_key(charts.BY_ID["map"], a) != charts.chart_key(charts.BY_ID["map"], b)
+    for kind in charts.KINDS:
+        named = {k for k, _ in charts.chart_key(kind, a)}
+        assert named.isdisjoint(kind.ignores) and "lang" in named and "indicator" in named
 
 
 def test_a_trend_is_drawn_once_for_every_period_of_a_view(store, monkeypatch):
