@@ -404,7 +404,8 @@ def register(app: Dash) -> None:
         store = get_store(data_dir)
         s = state_from_store(data, store)
         ind = catalogue().indicator(s.indicator)
-        latest = store.latest_period(s.indicator)
+        # remembered per data version: a polars query of ~4 ms that every table update would repeat
+        latest = store.memo(("latest_period", s.indicator), lambda: store.latest_period(s.indicator))
         definition = [
             html.Strong(ind.title + ". "),
             ind.definition,

@@ -29,6 +29,7 @@ from dashboard.figures.common import (
     _with_title,
     counterpart_phrase,
     empty_figure,
+    new_figure,
     value_text,
 )
 from dashboard.i18n import N_, _
@@ -188,9 +189,9 @@ def donut(rows: pl.DataFrame, indicator: Indicator, period_label: str) -> go.Fig
     elif total > 100 + SHARE_TOLERANCE_HIGH:
         annotations.append(_over_100_warning(total, u))
 
-    fig = go.Figure(
-        data=[_pie(slices, u)],
-        layout=dict(  # the layout given at construction: update_layout after the traces costs ~10x
+    fig = new_figure(
+        [_pie(slices, u)],
+        dict(  # given at construction: update_layout after the traces costs ~10x
             template=TEMPLATE,
             title=_title(title, subtitle),
             annotations=annotations,

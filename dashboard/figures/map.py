@@ -26,6 +26,7 @@ from dashboard.figures.common import (
     _title,
     _unit,
     counterpart_phrase,
+    new_figure,
     value_text,
 )
 from dashboard.formatting import not_reported
@@ -255,9 +256,9 @@ def choropleth(
         )
 
     subtitle = " · ".join(p for p in (_measure_unit(measure, u), counterpart_phrase(indicator)) if p)
-    fig = go.Figure(
-        data=traces,
-        layout=dict(  # the layout given at construction: update_layout after the traces costs ~10x
+    fig = new_figure(
+        traces,
+        dict(  # given at construction: update_layout after the traces costs ~10x
             template=TEMPLATE,
             title=_title(f"{indicator.title}, {period_label}", subtitle),
             geo=_geo(),

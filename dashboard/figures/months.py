@@ -24,6 +24,7 @@ from dashboard.figures.common import (
     _unit,
     _with_title,
     empty_figure,
+    new_figure,
     value_text,
 )
 from dashboard.formatting import not_reported
@@ -100,9 +101,9 @@ def months_bar(months: list[Figure], indicator: Indicator, unit: str, quarter_la
     top = max(values)
     low = min(0.0, min(values))
     bar = _bar(reported, country, u)
-    fig = go.Figure(
-        data=[bar, _conflict_legend()] if n_conflicts else [bar],
-        layout=dict(  # the layout given at construction: update_layout after the traces costs ~10x
+    fig = new_figure(
+        [bar, _conflict_legend()] if n_conflicts else [bar],
+        dict(  # given at construction: update_layout after the traces costs ~10x
             template=TEMPLATE,
             title=_title(title, subtitle),
             xaxis={

@@ -27,6 +27,7 @@ from dashboard.figures.common import (
     _unit,
     _with_title,
     empty_figure,
+    new_figure,
     value_text,
 )
 from dashboard.i18n import N_, _
@@ -242,9 +243,9 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figur
         traces.append(_conflict_legend())
 
     x_range = _x_range(rows, n_conflicts)
-    fig = go.Figure(
-        data=traces,
-        layout=dict(  # the layout given at construction: update_layout after the traces costs ~10x
+    fig = new_figure(
+        traces,
+        dict(  # given at construction: update_layout after the traces costs ~10x
             template=TEMPLATE,
             title=_title(_("Figures reported for longer periods"), subtitle),
             barmode="overlay",
