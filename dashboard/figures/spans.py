@@ -30,6 +30,7 @@ from dashboard.figures.common import (
     new_figure,
     value_text,
 )
+from dashboard.formatting import babel_locale_data
 from dashboard.i18n import N_, _
 from dashboard.periods import parse_period
 
@@ -63,7 +64,7 @@ def _span_kind(ptype: str, end: date | None) -> str:
 def _date_text(d: date) -> str:
     """'1 Apr 2023'; other languages: their own medium date (Babel): '1 апр. 2023 г.', '2023 ж. 01 сәу.'."""
     lang = i18n.current()
-    return format_date(d, "d MMM y" if lang == i18n.DEFAULT else "medium", locale=lang)
+    return format_date(d, "d MMM y" if lang == i18n.DEFAULT else "medium", locale=babel_locale_data(lang))
 
 
 def _dates(kind: str, start: date, end: date | None) -> str:
