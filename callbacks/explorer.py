@@ -30,6 +30,7 @@ from dashboard.views import shown_rows, withdrawn_rows
 from layouts.attrs import attrs
 from layouts.common import activate_release, with_lang
 from layouts.explorer import measure_radio_options, notice, period_dropdown_options
+from layouts.html_text import to_html
 from layouts.tables import figures_table, withdrawn_notes
 
 
@@ -56,18 +57,41 @@ def _release_caption(store: DataStore, s: ExplorerState, latest: int | None) -> 
     return export.release_caption(s.release, store.release_info(s.release).at, latest)
 
 
-def _control_values(state: ExplorerState, store) -> tuple:
+def _control_values(state: ExplorerState, store, prev: ExplorerState | None = None) -> tuple:
+    """What the controls show for a state. With ``prev`` (the state the options on the page were made for),
+    options that would come out the same are left alone (no_update): the browser does not re-render them."""
     ind = catalogue().indicator(state.indicator)
+    same_measures = prev is not None and prev.indicator == state.indicator
+    same_periods = (
+        same_measures and prev is not None and (prev.measure, prev.unit) == (state.measure, state.unit)
+    )
     return (
         state.indicator,
-        measure_radio_options(ind, store),
+        no_update if same_measures else measure_radio_options(ind, store),
         f"{state.measure}|{state.unit}",
-        period_dropdown_options(store, ind, state.measure, state.unit),
+        no_update if same_periods else period_dropdown_options(store, ind, state.measure, state.unit),
         f"{state.period_type}|{state.period}",
         list(state.countries),
         state.first,
         state.last,
         ind.domain,
+    )
+
+
+def _echo(values: tuple, given: tuple) -> tuple:
+    """The controls' new values; no_update where the control already shows it (the value just set)."""
+    return tuple(
+        no_update if g is not no_update and v == g else v for v, g in zip(values, given, strict=True)
+    )
+
+
+def _views(state: ExplorerState, prev: ExplorerState | None = None) -> tuple:
+    """Each chart's view store (charts.KINDS order): the new state where what the chart shows changed, else
+    no_update (the chart is not asked for again, nor redrawn)."""
+    data = to_store(state)
+    return tuple(
+        data if prev is None or charts.chart_key(k, prev) != charts.chart_key(k, state) else no_update
+        for k in charts.KINDS
     )
 
 
@@ -157,6 +181,14 @@ def export_messages() -> dict[str, str]:
     }
 
 
+SHOW_TABLE = """
+function(markup) {
+    const box = document.getElementById('table');
+    if (box && typeof markup === 'string') { box.innerHTML = markup; }
+    return window.dash_clientside.no_update;
+}
+"""
+
 NAVIGATE_TO_COUNTRY = """
 function(click) {
     const code = click && click.points && click.points[0] && click.points[0].location;
@@ -202,28 +234,45 @@ DRAW_EXTRAS: dict[str, tuple[tuple[Output, ...], Callable[[ExplorerState, panels
 }
 
 
-def _register_draw(app: Dash, data_dir, kind: charts.ChartKind) -> None:
-    """The callback that draws a chart from the state: its figure, its sources line, what else it writes
-    (DRAW_EXTRAS), then the figures of the charts drawn with it."""
-    extra_outputs, extras = DRAW_EXTRAS.get(kind.id, ((), None))
-    companions = charts.drawn_with(kind)
+def _chart_outputs(kind: charts.ChartKind) -> list[Output]:
+    """A chart's outputs in its draw callback: its figure, its sources line, what else it writes."""
     outputs = [Output(kind.graph_id, "figure")]
     if kind.footer_id:
         outputs.append(Output(kind.footer_id, "children"))
-    outputs += [*extra_outputs, *(Output(k.graph_id, "figure") for k in companions)]
+    return [*outputs, *DRAW_EXTRAS.get(kind.id, ((), None))[0]]
 
-    def draw(data):
-        store, s = view_of(data, data_dir)
-        panel = panels.drawn(store, kind.id, s)
-        out: list[object] = [panel.figure]  # the figure, then its sources line, then what extras write
-        if kind.footer_id:
-            out.append(figures.sources_line(store.documents_for(panel.source_ids)))
-        if extras:
-            out += extras(s, panel)
-        return [*out, *(panels.drawn(store, k.id, s).figure for k in companions)]
+
+def _chart_values(base: DataStore, kind: charts.ChartKind, data) -> list:
+    s = state_from_store(data, base)
+    store = view_store(base, s.release)  # the data as it was at the state's release (the latest without)
+    panel = panels.drawn(store, kind.id, s)
+    out: list[object] = [panel.figure]  # the figure, then its sources line, then what extras write
+    if kind.footer_id:
+        out.append(figures.sources_line(store.documents_for(panel.source_ids)))
+    extras = DRAW_EXTRAS.get(kind.id, ((), None))[1]
+    return out + (extras(s, panel) if extras else [])
+
+
+def _register_draw(app: Dash, data_dir, kind: charts.ChartKind) -> None:
+    """The callback that draws a chart and the charts drawn with it (one request), each from its own view
+    store: a chart whose view store was not written this time is left as it is (no_update), so a drill
+    redraws the trend but not the longer periods, a country the map but not the donut."""
+    group = (kind, *charts.drawn_with(kind))
+    outputs = [o for k in group for o in _chart_outputs(k)]
+
+    def draw(*views):
+        store = get_store(data_dir)
+        written = ctx.triggered_prop_ids  # empty on the page's first call: draw every chart
+        out: list[object] = []
+        for k, data in zip(group, views, strict=True):
+            if written and f"{k.view_id}.data" not in written:
+                out += [no_update] * len(_chart_outputs(k))
+            else:
+                out += _chart_values(store, k, data)
+        return out
 
     draw.__name__ = f"draw_{kind.id}"
-    app.callback(outputs, Input(Ids.STATE, "data"))(draw)
+    app.callback(outputs, *(Input(k.view_id, "data") for k in group))(draw)
 
 
 def register(app: Dash) -> None:
@@ -235,12 +284,13 @@ def register(app: Dash) -> None:
         *(Output(i, p, allow_duplicate=True) for i, p in CONTROL_OUTPUTS),
         Output(Ids.STATE, "data", allow_duplicate=True),
         Output(Ids.NOTICE, "children", allow_duplicate=True),
+        *(Output(k.view_id, "data", allow_duplicate=True) for k in charts.KINDS),
         Input(Ids.URL_POP, "data"),
         prevent_initial_call=True,
     )
     def from_url(search):
         if not isinstance(search, str):
-            return (no_update,) * (len(CONTROL_OUTPUTS) + 2)
+            return (no_update,) * (len(CONTROL_OUTPUTS) + 2 + len(charts.KINDS))
         store = get_store(data_dir)
         state = parse_query(search, store, i18n.current())
         i18n.activate(state.lang)
@@ -248,12 +298,14 @@ def register(app: Dash) -> None:
             *_control_values(state, view_store(store, state.release)),
             to_store(state),
             notice(state.notices),
+            *_views(state),
         )
 
     # A control changed or a chart was clicked: the new state, validated; controls follow it.
     @app.callback(
         Output(Ids.STATE, "data"),
         *(Output(i, p) for i, p in CONTROL_OUTPUTS),
+        *(Output(k.view_id, "data") for k in charts.KINDS),
         Input(Ids.DOMAIN, "value"),
         Input(Ids.INDICATOR, "value"),
         Input(Ids.MEASURE, "value"),
@@ -296,8 +348,11 @@ def register(app: Dash) -> None:
         }
         trigger = ctx.triggered_id  # a component id, or a preset button's {"type": …, "group": …}
         value = values.get(trigger) if isinstance(trigger, str) else None
-        state = transition(state_from_store(previous, store), trigger, value, store)
-        return (to_store(state), *_control_values(state, view_store(store, state.release)))
+        prev = state_from_store(previous, store)
+        state = transition(prev, trigger, value, store)
+        given = (indicator, no_update, measure, no_update, period, countries, first, last, domain)
+        controls = _echo(_control_values(state, view_store(store, state.release), prev), given)
+        return (to_store(state), *controls, *_views(state, prev))
 
     app.clientside_callback(PUSH_URL, Output(Ids.URL_SYNC, "data"), Input(Ids.STATE, "data"))
     # Clicking a country on the map opens its profile, as a link would (a history entry, Back returns).
@@ -372,14 +427,15 @@ def register(app: Dash) -> None:
         return dcc.send_string(downloads.to_csv(frame), f"{name}.csv")
 
     @app.callback(
-        Output(Ids.TABLE, "children"),
+        Output(Ids.TABLE_HTML, "data"),
         Output(Ids.DEFINITION, "children"),
         Input(Ids.STATE, "data"),
     )
     def draw_table(data):
         store, s = view_of(data, data_dir)
         ind = catalogue().indicator(s.indicator)
-        latest = store.latest_period(s.indicator)
+        # remembered per data version: a polars query of ~4 ms that every table update would repeat
+        latest = store.memo(("latest_period", s.indicator), lambda: store.latest_period(s.indicator))
         definition = [
             html.Strong(ind.title + ". "),
             ind.definition,
@@ -394,7 +450,7 @@ def register(app: Dash) -> None:
         ]
         table = store.memo(
             ("table", s.to_query()),
-            lambda: html.Div(
+            lambda: to_html(
                 [
                     figures_table(shown_rows(store, s), store.sources),
                     withdrawn_notes(withdrawn_rows(store, s)),
@@ -402,3 +458,8 @@ def register(app: Dash) -> None:
             ),
         )
         return table, definition
+
+    # The table arrives as one HTML string and is put in place as it is: one mounted component, not ~10 a row.
+    app.clientside_callback(
+        SHOW_TABLE, Output(Ids.TABLE, "id"), Input(Ids.TABLE_HTML, "data"), prevent_initial_call=True
+    )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from babel import Locale
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, format_percent, parse_pattern
 
 from dashboard.catalogue import Unit, catalogue
 from dashboard.i18n import N_, _, babel_locale
@@ -21,10 +22,21 @@ def _is_missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+@lru_cache(maxsize=16)
+def babel_locale_data(name: str) -> Locale:
+    """A parsed Babel locale (parsing it for every number was most of the time of a long chart's hovers)."""
+    return Locale.parse(name)
+
+
+@lru_cache(maxsize=16)
+def _grouped(decimals: int) -> NumberPattern:
+    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
 def fmt_plain(value: float, decimals: int, locale: str | None = None) -> str:
-    """Digits grouped in the locale's style (308,710 / 308 710); default locale: the language in force."""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=babel_locale(locale))
+    """Digits grouped in the locale's style (308,710 / 308 710); default locale: the language in force.
+    (What babel.numbers.format_decimal does, with the locale and pattern parsed once.)"""
+    return _grouped(decimals).apply(value, babel_locale_data(babel_locale(locale)))
 
 
 def fmt_value(
@@ -50,7 +62,7 @@ def unit_word(value: float | None, unit: str | Unit, locale: str | None = None) 
     u = unit if isinstance(unit, Unit) else catalogue().unit(unit)
     if not u.counted or value is None or _is_missing(value):
         return u.label
-    category = Locale.parse(babel_locale(locale)).plural_form(abs(value))
+    category = babel_locale_data(babel_locale(locale)).plural_form(abs(value))
     return u.counted.get(category) or u.counted.get("other") or u.label
 
 
@@ -73,7 +85,7 @@ def fmt_change_pct(value: float | None, locale: str | None = None) -> str:
 
 def _percent(value: float, decimals: int, locale: str | None) -> str:
     """The locale's own percent pattern (68.8% / 68,8 %) with a fixed number of decimals."""
-    loc = Locale.parse(babel_locale(locale))
+    loc = babel_locale_data(babel_locale(locale))
     pattern = loc.percent_formats[None].pattern.replace(
         "#,##0", "#,##0" + ("." + "0" * decimals if decimals else "")
     )

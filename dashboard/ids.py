@@ -30,6 +30,7 @@ class Ids(StrEnum):
     DONUT = "donut"
     DONUT_FOOTER = "donut-footer"
     TABLE = "table"
+    TABLE_HTML = "table-html"  # the table's HTML (layouts/html_text.py), put into TABLE by the browser
     DEFINITION = "definition"
     LATEST = "latest"
     COUNTRY_LINK = "country-link"

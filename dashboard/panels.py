@@ -54,9 +54,12 @@ def drawn(store: DataStore, chart: str, s: ExplorerState) -> Drawn:
     The figure's words and numbers are in the language in force (``i18n.use``), so both cache keys carry it
     (the state's query carries ``lang=`` too, but the language in force is what the builders read)."""
     lang = i18n.current()
-    query = s.to_query()
-    if f"lang={lang}" not in query.lstrip("?").split("&"):
-        query += f"&lang={lang}"  # a state without (or with another) lang: the key still names the words
+    # Keyed by what the chart shows (charts.chart_key), not the whole state: the trend of 2023-Q2's view is
+    # the trend of 2022-Q2's, so a period switch never rebuilds it.
+    key = charts.chart_key(charts.BY_ID[chart], s)
+    query = "&".join(f"{k}={v}" for k, v in key)
+    if ("lang", lang) not in key:
+        query += f"&lang={lang}"  # a state with another lang: the key still names the words in force
 
     def build() -> Drawn:
         p = BUILDERS[chart](store, s)
@@ -79,7 +82,7 @@ def drawn(store: DataStore, chart: str, s: ExplorerState) -> Drawn:
         shared.set(key, _to_json(value))
         return value
 
-    return store.memo(("panel", chart, query, lang), shared_or_build)
+    return store.memo(("panel", chart, key, lang), shared_or_build)
 
 
 def _to_json(d: Drawn) -> bytes:

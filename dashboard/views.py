@@ -137,9 +137,9 @@ def spans_rows(store: DataStore, s: ExplorerState) -> pl.DataFrame:
     """Figures for half-years, years, year-to-date and as-of dates, for the total or the chosen countries."""
     countries = list(s.countries) or [TOTAL]
     return (
-        store.preferred.filter(
-            (pl.col("indicator") == s.indicator)
-            & (pl.col("measure") == s.measure)
+        store.rows(s.indicator)  # the indicator's own rows: not a scan of every indicator's
+        .filter(
+            (pl.col("measure") == s.measure)
             & (pl.col("unit") == s.unit)
             & pl.col("period_type").is_in(SPAN_TYPES)
             & pl.col("country_iso3").is_in(countries)

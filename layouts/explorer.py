@@ -340,6 +340,8 @@ def layout(state: ExplorerState, store: DataStore, config: dcc.Graph.Config) -> 
     return html.Div(
         [
             dcc.Store(id=Ids.STATE, data=to_store(state)),
+            # each chart's view: the state, written when what the chart shows changes (callbacks/explorer.py)
+            *(dcc.Store(id=k.view_id, data=to_store(state)) for k in charts.KINDS),
             dcc.Store(id=Ids.URL_SYNC),
             dcc.Store(id=Ids.URL_POP),
             html.Div(notice(state.notices), id=Ids.NOTICE, role="status"),
@@ -349,7 +351,7 @@ def layout(state: ExplorerState, store: DataStore, config: dcc.Graph.Config) -> 
             *chart_rows(config),
             chart_card(
                 _("Figures shown"),
-                html.Div(id=Ids.TABLE),
+                html.Div(id=Ids.TABLE),  # filled with the HTML in TABLE_HTML (callbacks/explorer.py)
                 tools=html.Div(
                     [
                         dbc.Button(
@@ -371,6 +373,7 @@ def layout(state: ExplorerState, store: DataStore, config: dcc.Graph.Config) -> 
                     ]
                 ),
             ),
+            dcc.Store(id=Ids.TABLE_HTML),
             dcc.Download(id=Ids.DOWNLOAD),
             dcc.Store(id=Ids.EXPORT_DATA),
             html.Div(id=Ids.EXPORT_STATUS, role="status", className="export-status small"),

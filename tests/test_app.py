@@ -185,8 +185,8 @@ def _post(client, output: str, outputs, inputs, state=None):
 def test_panel_callbacks_survive_hand_crafted_state(client, data):
     r = _post(
         client,
-        "..table.children...definition.children..",
-        [{"id": Ids.TABLE, "property": "children"}, {"id": Ids.DEFINITION, "property": "children"}],
+        "..table-html.data...definition.children..",
+        [{"id": Ids.TABLE_HTML, "property": "data"}, {"id": Ids.DEFINITION, "property": "children"}],
         [{"id": Ids.STATE, "property": "data", "value": data}],
     )
     assert r.status_code == 200

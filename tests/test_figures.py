@@ -105,7 +105,8 @@ def test_choropleth_values_grey_world_and_reporting_country(trp_map):
     geo = fig.layout.geo
     assert geo.fitbounds is False
     assert geo.projection.type == "natural earth"
-    assert geo.showcountries is True
+    assert geo.showcountries is False  # the borders are the layers' outlines, one base layer less to redraw
+    assert grey.marker.line.color == theme.BORDER_COLOR and kaz.marker.line.color == theme.BORDER_COLOR
     assert geo.landcolor == theme.NOT_REPORTED_COLOR
     assert "Temporary residence permits issued" in fig.layout.title.text
     assert "Q2 2023" in fig.layout.title.text

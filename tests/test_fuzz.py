@@ -216,8 +216,8 @@ def test_wrong_types_get_the_default_view(client):
     status, data, _ = post(client, _route_body(5, ["?indicator=x"]))
     assert status == 200 and b"Migration in Kazakhstan" in data
     state = {
-        "output": "..table.children...definition.children..",
-        "outputs": [{"id": "table", "property": "children"}, {"id": "definition", "property": "children"}],
+        "output": "..table-html.data...definition.children..",
+        "outputs": [{"id": "table-html", "property": "data"}, {"id": "definition", "property": "children"}],
         "inputs": [
             {"id": "explorer-state", "property": "data", "value": {"indicator": {"a": [1]}, "countries": 7}}
         ],

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from dash.development.base_component import Component
 
 from callbacks.explorer import EXPORT_IMAGE, export_messages
 from callbacks.router import overview_freshness
-from dashboard import i18n
+from dashboard import charts, i18n
 from dashboard.app_factory import create_app
 from dashboard.data import DEFAULT_DIR, get_store
 from dashboard.freshness import indicator_freshness
@@ -301,12 +302,24 @@ def test_export_messages_are_translated_and_all_used():
 
 
 # -- the callbacks, as the browser asks them ---------------------------------------------------------------
+# the map's draw callback also draws the donut (dashboard/charts.py: drawn_with)
+MAP_OUTPUTS = [
+    (Ids.MAP, "figure"),
+    (Ids.MAP_FOOTER, "children"),
+    (Ids.COUNTRY_LINK, "children"),
+    (Ids.DONUT, "figure"),
+    (Ids.DONUT_FOOTER, "children"),
+]
+
+
 def _call(client, outputs: list[tuple[str, str]], state: dict) -> str:
-    """A panel callback of the explorer, asked as the browser asks it (several outputs, the state in)."""
+    """A panel callback of the explorer, asked as the browser asks it (several outputs, the state in: a
+    chart's draw callback reads its view store, the table the state store)."""
+    views = [k.view_id for k in charts.KINDS if (k.graph_id, "figure") in outputs] or [Ids.STATE]
     body = {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
         "outputs": [{"id": i, "property": p} for i, p in outputs],
-        "inputs": [{"id": Ids.STATE, "property": "data", "value": state}],
+        "inputs": [{"id": v, "property": "data", "value": state} for v in views],
         "changedPropIds": [],
         "state": [],
     }
@@ -336,6 +349,8 @@ def _strings_of(body: str) -> list[str]:
         elif isinstance(x, list):
             for v in x:
                 walk(v)
+        elif isinstance(x, str) and x.lstrip().startswith("<"):  # the table, sent as HTML
+            out.extend(_html_strings(x))
         elif isinstance(x, str) and x.strip():
             out.append(x)
 
@@ -343,9 +358,25 @@ def _strings_of(body: str) -> list[str]:
     return out
 
 
+def _html_strings(markup: str) -> list[str]:
+    """Texts and titles of an HTML string (as _strings_of takes them from components)."""
+    out: list[str] = []
+
+    class Texts(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            out.extend(v for k, v in attrs if k in ("title", "aria-label") and v)
+
+        def handle_data(self, data):
+            if data.strip():
+                out.append(data)
+
+    Texts().feed(markup)
+    return out
+
+
 def test_explorer_callbacks_speak_the_states_language(client, store):
     state = _state(store, "?countries=UZB&drill=2023-Q2&lang=ru")
-    table = _call(client, [(Ids.TABLE, "children"), (Ids.DEFINITION, "children")], state)
+    table = _call(client, [(Ids.TABLE_HTML, "data"), (Ids.DEFINITION, "children")], state)
     strings = _strings_of(table)
     assert any(s.startswith("Последний период с данными: ") for s in strings)
     assert "Страна" in strings and "Как получено" in strings
@@ -353,7 +384,7 @@ def test_explorer_callbacks_speak_the_states_language(client, store):
 
     links = _call(
         client,
-        [(Ids.MAP, "figure"), (Ids.MAP_FOOTER, "children"), (Ids.COUNTRY_LINK, "children")],
+        MAP_OUTPUTS,
         state,
     )
     answer = json.loads(links)["response"]
@@ -395,7 +426,7 @@ def test_explorer_callbacks_stay_english_in_english(client, store):
     answer = json.loads(
         _call(
             client,
-            [(Ids.MAP, "figure"), (Ids.MAP_FOOTER, "children"), (Ids.COUNTRY_LINK, "children")],
+            MAP_OUTPUTS,
             state,
         )
     )["response"]

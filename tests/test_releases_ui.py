@@ -319,9 +319,9 @@ def test_every_page_takes_release_and_says_so(client, store):
 def test_the_table_callback_draws_the_release_of_the_state(client, store):
     state = to_store(parse_query(VIEW + "&release=1", store))
     body = {
-        "output": "..table.children...definition.children..",
+        "output": f"..{Ids.TABLE_HTML}.data...definition.children..",
         "outputs": [
-            {"id": Ids.TABLE, "property": "children"},
+            {"id": Ids.TABLE_HTML, "property": "data"},
             {"id": Ids.DEFINITION, "property": "children"},
         ],
         "inputs": [{"id": Ids.STATE, "property": "data", "value": state}],

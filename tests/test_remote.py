@@ -143,9 +143,9 @@ def _serves_data(client) -> None:
     """A page and a data callback (the explorer's table, default view) answer from the data."""
     assert client.get("/").status_code == 200
     body = {
-        "output": "..table.children...definition.children..",
+        "output": "..table-html.data...definition.children..",
         "outputs": [
-            {"id": Ids.TABLE, "property": "children"},
+            {"id": Ids.TABLE_HTML, "property": "data"},
             {"id": Ids.DEFINITION, "property": "children"},
         ],
         "inputs": [{"id": Ids.STATE, "property": "data", "value": None}],

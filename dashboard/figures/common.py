@@ -3,13 +3,16 @@ the finishing touches (number marks, text alternative) and the sources line unde
 
 from __future__ import annotations
 
+import copy
 import html
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from dashboard import a11y, theme
 from dashboard.catalogue import Indicator, Unit, catalogue
@@ -25,10 +28,27 @@ __all__ = [
     "counterpart_phrase",
     "derivation_text",
     "empty_figure",
+    "new_figure",
     "value_text",
 ]
 
 TEMPLATE = theme.TEMPLATE_NAME
+
+
+@lru_cache(maxsize=4)
+def _template_json(name: str) -> dict:
+    return pio.templates[name].to_plotly_json()
+
+
+def new_figure(data: Sequence, layout: dict) -> go.Figure:
+    """A figure of traces and a layout, built without plotly's validation layer: its checks and copies (the
+    named template is copied and validated again for every figure) were most of a first visit's server time.
+    The traces are plotly objects (validated when made) and the layout is the builders' own; the JSON is the
+    same as validated (tests/test_figures.py). The named template is given as its JSON."""
+    layout = {k: v for k, v in layout.items() if not (isinstance(v, list | tuple) and not v)}  # as validated
+    if isinstance(layout.get("template"), str):
+        layout["template"] = copy.deepcopy(_template_json(layout["template"]))
+    return go.Figure(data=list(data), layout=layout, _validate=False)
 
 
 # -- small helpers ------------------------------------------------------------------------------------
@@ -203,14 +223,16 @@ def _centre_message(message: str) -> dict:
 
 def empty_figure(message: str) -> go.Figure:
     """Blank figure (axes hidden) with a centred message."""
-    fig = go.Figure()
-    fig.update_layout(
-        template=TEMPLATE,
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        annotations=[_centre_message(message)],
-        showlegend=False,
-        meta={"empty": True, "message": message},
+    fig = new_figure(
+        [],
+        dict(
+            template=TEMPLATE,
+            xaxis={"visible": False},
+            yaxis={"visible": False},
+            annotations=[_centre_message(message)],
+            showlegend=False,
+            meta={"empty": True, "message": message},
+        ),
     )
     return _finish(fig)
 

@@ -27,6 +27,7 @@ from dashboard.figures.common import (
     _unit,
     _with_title,
     empty_figure,
+    new_figure,
     value_text,
 )
 from dashboard.formatting import not_reported
@@ -300,6 +301,5 @@ def time_series(
     if strip:
         traces.append(_gap_strip(plot.gaps))
 
-    fig = go.Figure(data=traces)
-    fig.update_layout(**_layout(plot, indicator, measure, subtitle, len(countries), strip))
+    fig = new_figure(traces, _layout(plot, indicator, measure, subtitle, len(countries), strip))
     return _finish(fig)

@@ -1,0 +1,49 @@
+"""What keeps a click on the explorer fast (issue 14), checked in Chromium as counts, not timings: a period
+switch asks the server for the new state, the map with the donut and the table only; the trend and
+longer-periods charts are not asked for, sent or redrawn; the table is one mounted component."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_browser import wait_explorer
+
+pytestmark = pytest.mark.browser
+
+VIEW = "/explore?indicator=remittance_outflow&period=2023-Q2"
+MAX_REQUESTS_PER_PERIOD_SWITCH = 3  # the state, the map with the donut, the table
+
+
+def test_a_period_switch_sends_few_requests_and_leaves_the_trend_alone(page, base_url):
+    page.goto(base_url + VIEW)
+    wait_explorer(page)
+    page.wait_for_load_state("networkidle")
+    page.evaluate(
+        """() => { for (const id of ['series', 'spans', 'map']) {
+             const gd = document.querySelector('#' + id + ' .js-plotly-plot'); gd.__before = gd.data; } }"""
+    )
+    callbacks: list = []
+    page.on("request", lambda r: callbacks.append(r) if "_dash-update-component" in r.url else None)
+    page.click("#period")
+    page.click('.dash-dropdown-option:has(input[value="quarter|2022-Q2"])')
+    page.wait_for_function("() => new URLSearchParams(location.search).get('period') === '2022-Q2'")
+    page.wait_for_function("() => document.querySelector('#table').innerText.includes('Q2 2022')")
+    page.wait_for_load_state("networkidle")
+    outputs = [json.loads(r.post_data or "{}").get("output", "") for r in callbacks]
+    answers = [r.response().text() for r in callbacks if r.response() and r.response().status == 200]
+    assert 0 < len(outputs) <= MAX_REQUESTS_PER_PERIOD_SWITCH, outputs
+    assert not any("series.figure" in o or "spans.figure" in o for o in outputs), outputs
+    assert any("map.figure" in o for o in outputs) and any("donut.figure" in o for o in outputs)
+    assert not any('"series"' in a or '"spans"' in a for a in answers)
+    unchanged = page.evaluate(
+        """() => ['series', 'spans', 'map'].map(id =>
+             document.querySelector('#' + id + ' .js-plotly-plot').data
+             === document.querySelector('#' + id + ' .js-plotly-plot').__before)"""
+    )
+    assert unchanged == [True, True, False]  # the trend and the longer periods were not redrawn; the map was
+    # the table is plain HTML inside one component (layouts/html_text.py), named for screen readers
+    region = page.locator("#table > div[role=region]")
+    assert region.get_attribute("aria-label") and region.get_attribute("tabindex") == "0"
+    assert page.locator("#table th[scope=col]").count() == 6
