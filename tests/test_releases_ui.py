@@ -98,6 +98,11 @@ def find_all(component, cls) -> list:
 
 def route(client, path: str, search: str) -> str:
     """The router's answer (page, header, footer) as JSON text, as a browser's callback request gets it."""
+    return route_json(client, path, search).__repr__()
+
+
+def route_json(client, path: str, search: str) -> dict:
+    """The router's answer (page, header, footer), parsed."""
     body = {
         "output": "..page.children...site-header.children...site-footer.children..",
         "outputs": [
@@ -111,7 +116,7 @@ def route(client, path: str, search: str) -> str:
     }
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
-    return json.loads(r.get_data(as_text=True)).__repr__()
+    return json.loads(r.get_data(as_text=True))
 
 
 # -- release= parsing ------------------------------------------------------------------------------------
@@ -422,43 +427,14 @@ def test_browser_releases_page_and_explorer_at_release_1(browser, paths, tmp_pat
 
 def test_links_of_a_page_at_an_earlier_release_stay_at_that_release(client):
     # the overview at release 1: its header, cards and other links carry release=1, except "See the latest"
-    page = client.post(
-        "/_dash-update-component",
-        json={
-            "output": "..page.children...site-header.children...site-footer.children..",
-            "outputs": [
-                {"id": "page", "property": "children"},
-                {"id": "site-header", "property": "children"},
-                {"id": "site-footer", "property": "children"},
-            ],
-            "inputs": [{"id": "url", "property": "pathname", "value": "/"}],
-            "state": [{"id": "url", "property": "search", "value": "?release=1&lang=en"}],
-            "changedPropIds": ["url.pathname"],
-        },
-    )
-    assert page.status_code == 200
-    internal = [h for h in _hrefs(page.get_json()) if h.startswith("/") and not h.startswith("/assets")]
+    hrefs = _hrefs(route_json(client, "/", "?release=1&lang=en"))
+    internal = [h for h in hrefs if h.startswith("/") and not h.startswith("/assets")]
     assert internal, "the overview has links"
     latest = [h for h in internal if "release=" not in h]
     assert all("release=1" in h for h in internal if h not in latest), internal
     assert len(latest) == 1  # "See the latest." only
     # the next request, with no release, is at the latest again (nothing leaks between requests)
-    again = client.post(
-        "/_dash-update-component",
-        json={
-            "output": "..page.children...site-header.children...site-footer.children..",
-            "outputs": [
-                {"id": "page", "property": "children"},
-                {"id": "site-header", "property": "children"},
-                {"id": "site-footer", "property": "children"},
-            ],
-            "inputs": [{"id": "url", "property": "pathname", "value": "/"}],
-            "state": [{"id": "url", "property": "search", "value": "?lang=en"}],
-            "changedPropIds": ["url.pathname"],
-        },
-    )
-    assert again.status_code == 200
-    assert not [h for h in _hrefs(again.get_json()) if "release=" in h]
+    assert not [h for h in _hrefs(route_json(client, "/", "?lang=en")) if "release=" in h]
 
 
 def _hrefs(node) -> list[str]:

@@ -200,7 +200,7 @@ def _cell_text(column: str, raw: object, fmt: str | None, ptype: str) -> tuple[s
             return d.isoformat(), None
         shown = raw.isoformat(sep=" ") if isinstance(raw, datetime) and not midnight else d.isoformat()
         if column == "period":
-            example = PERIOD_EXAMPLES.get(ptype, "2023-Q2")
+            example = PERIOD_EXAMPLES.get(ptype, PERIOD_EXAMPLES["quarter"])
             why = (
                 f"Excel stored this cell as the date {shown}, which is not a {ptype or 'period'} id; "
                 f"type the period as text (format the column as Text), e.g. {example}"
