@@ -21,7 +21,7 @@ from dashboard.countries import TOTAL, country_name
 from dashboard.formatting import fmt_value
 from dashboard.i18n import N_, _, ngettext
 from dashboard.periods import PeriodError, parse_period, period_label
-from dashboard.releases import ADDED, REVISED, WITHDRAWN, Release, ReleaseChange
+from dashboard.releases import ADDED, INITIAL_NOTE, REVISED, WITHDRAWN, Release, ReleaseChange
 
 KINDS = {"build": N_("initial build"), "import": N_("import"), "withdraw": N_("withdrawal")}
 MAX_NAMES = 4  # countries or periods named before "and N more"
@@ -171,9 +171,11 @@ def withdrawal_line(c: ReleaseChange) -> str:
 
 
 def release_title(r: Release) -> str:
-    """'Release 2: <note>' ('Release 2' without a note)."""
+    """'Release 2: <note>' ('Release 2' without a note). Notes are shown as typed, except the one `mtm build`
+    writes for release 1, which is the app's own words and so is shown in the reader's language."""
     if r.note:
-        return _("Release {n}: {note}").format(n=r.number, note=r.note)
+        note = _(INITIAL_NOTE) if r.kind == "build" and r.note == INITIAL_NOTE else r.note
+        return _("Release {n}: {note}").format(n=r.number, note=note)
     return _("Release {n}").format(n=r.number)
 
 

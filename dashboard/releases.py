@@ -36,6 +36,7 @@ OBSERVATIONS_FILE = "observations.csv"
 # revisions.csv: one line per figure revised or withdrawn. row / new_row: observations.csv data rows.
 REVISION_COLUMNS = ("release", "action", "row", "new_row", "old_value", "new_value", "reason")
 REVISE, WITHDRAW = "revise", "withdraw"
+INITIAL_NOTE = "initial build"  # the note of release 1 made by `mtm build` (shown translated, as N_ below)
 ADDED, REVISED, WITHDRAWN = "added", "revised", "withdrawn"  # the changes of a release
 
 

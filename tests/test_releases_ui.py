@@ -18,6 +18,7 @@ import pytest
 from dash.development.base_component import Component
 
 from dashboard import downloads, export, feed, i18n, panels
+from dashboard import release_text as rt
 from dashboard.app_factory import create_app
 from dashboard.briefing import build_briefing
 from dashboard.data import DataStore
@@ -445,3 +446,15 @@ def _hrefs(node) -> list[str]:
     if isinstance(node, list):
         return [h for v in node for h in _hrefs(v)]
     return []
+
+
+def test_the_initial_builds_note_is_shown_in_the_readers_language_and_typed_notes_as_typed(store):
+    titles = {}
+    for lang in ("en", "ru", "kk"):
+        with i18n.use(lang):
+            titles[lang] = [rt.release_title(r) for r in store.releases()]
+    first = {lang: t[-1] for lang, t in titles.items()}  # newest first: release 1 is last
+    assert first["en"] == "Release 1: initial build"
+    assert first["ru"] != first["en"] and first["kk"] != first["en"]
+    assert "initial build" not in first["ru"] and "initial build" not in first["kk"]
+    assert titles["ru"][0] == "Выпуск 4: retraction"  # a note typed at import is shown as it was typed

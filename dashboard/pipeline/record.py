@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dashboard.releases import (
+    INITIAL_NOTE,
     OBSERVATIONS_FILE,
     RELEASES_FILE,
     REVISION_COLUMNS,
@@ -23,8 +24,6 @@ from dashboard.releases import (
     sha256_bytes,
     verify_sources,
 )
-
-INITIAL_NOTE = "initial build"
 
 
 @dataclass(frozen=True)
