@@ -17,6 +17,7 @@ and cool-down around it, and it would add two packages (flask-caching, cachelib)
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -137,21 +138,85 @@ class SharedCache:
         return OK if self._call("ping") else DOWN
 
 
-_shared: SharedCache | None = None
+SERVER_FILES = "drawn panels shared by this server's workers (no REDIS_URL)"
+SERVER_DIR_ENV = "MTM_SERVER_CACHE_DIR"  # set by gunicorn.conf.py for one server run (its workers share it)
+MAX_FILES = 20_000  # ~10 KB each: past this (checked every 500 writes) the oldest go, down to half of it
+
+
+class ServerFiles:
+    """Without Redis, the workers of one gunicorn server share drawn panels through files in a directory
+    made for that server run (gunicorn.conf.py makes it at start and removes it at exit, so a restart with new
+    code never serves old figures). A view drawn by one worker is then read, not drawn again, by the others.
+    Writes are atomic (temp file + rename); any error only costs a rebuild."""
+
+    def __init__(self, directory: str):
+        self.directory = directory
+        self._sets = 0
+
+    enabled = True
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.directory, hashlib.sha256(key.encode()).hexdigest())
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            with open(self._path(key), "rb") as fh:
+                return fh.read()
+        except OSError:
+            return None
+
+    def set(self, key: str, value: bytes) -> None:
+        path = self._path(key)
+        tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(value)
+            os.replace(tmp, path)
+        except OSError as exc:
+            log.warning("server panel cache: cannot write in %s (%s)", self.directory, exc)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            return
+        self._sets += 1
+        if self._sets % 500 == 0:
+            self._prune()
+
+    def _prune(self) -> None:
+        """Keep the directory bounded: past MAX_FILES entries, the oldest go, down to half of MAX_FILES."""
+        try:
+            entries = sorted(os.scandir(self.directory), key=lambda e: e.stat().st_mtime)
+        except OSError:
+            return
+        if len(entries) > MAX_FILES:
+            for e in entries[: len(entries) - MAX_FILES // 2]:
+                with contextlib.suppress(OSError):
+                    os.unlink(e.path)
+
+    def status(self) -> str:
+        return SERVER_FILES
+
+
+_shared: SharedCache | ServerFiles | None = None
 _shared_lock = threading.Lock()
 
 
-def shared() -> SharedCache:
-    """This process's shared cache, configured from ``REDIS_URL`` on first use."""
+def shared() -> SharedCache | ServerFiles:
+    """This process's second-level cache, configured on first use: Redis when ``REDIS_URL`` is set, else the
+    files of this server run when gunicorn made their directory, else none (each worker's memo alone)."""
     global _shared
     if _shared is None:
         with _shared_lock:
             if _shared is None:
-                _shared = SharedCache(os.environ.get("REDIS_URL"))
+                url, directory = os.environ.get("REDIS_URL"), os.environ.get(SERVER_DIR_ENV)
+                _shared = (
+                    ServerFiles(directory)
+                    if not url and directory and os.path.isdir(directory)
+                    else SharedCache(url)
+                )
     return _shared
 
 
-def configure(url: str | None = None, **options) -> SharedCache:
+def configure(url: str | None = None, **options) -> SharedCache | ServerFiles:
     """Replace this process's shared cache (tests; ``url=None`` with no options re-reads ``REDIS_URL``)."""
     global _shared
     with _shared_lock:

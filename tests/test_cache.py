@@ -209,3 +209,47 @@ def test_an_unreachable_redis_answers_at_once_and_is_skipped_while_cooling_down(
     assert c.get("x") is None and attempts == once, "tried again while cooling down"
     clock.advance(1)  # the cool-down is over: the next call tries Redis again
     assert c.get("x") is None and attempts == once * 2
+
+
+# -- without Redis: the workers of one server share drawn panels through that server's directory ----------
+def test_server_files_round_trip_and_survive_a_bad_directory(tmp_path):
+    files = cache.ServerFiles(str(tmp_path))
+    assert files.enabled and files.get("k") is None
+    files.set("k", b"value")
+    assert files.get("k") == b"value"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # written aside, then renamed
+    gone = cache.ServerFiles(str(tmp_path / "missing"))
+    gone.set("k", b"value")  # cannot write: logged, no exception
+    assert gone.get("k") is None
+
+
+def test_server_files_stay_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "MAX_FILES", 10)
+    files = cache.ServerFiles(str(tmp_path))
+    for i in range(500):  # the 500th write prunes
+        files.set(f"k{i}", b"x")
+    assert len(list(tmp_path.iterdir())) <= 10
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "with_dir", "kind"),
+    [
+        (None, True, "ServerFiles"),
+        (None, False, "SharedCache"),
+        ("redis://127.0.0.1:1/0", True, "SharedCache"),
+    ],
+)
+def test_the_second_level_is_redis_else_the_servers_files_else_none(
+    tmp_path, monkeypatch, redis_url, with_dir, kind
+):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv(cache.SERVER_DIR_ENV, raising=False)
+    if redis_url:
+        monkeypatch.setenv("REDIS_URL", redis_url)
+    if with_dir:
+        monkeypatch.setenv(cache.SERVER_DIR_ENV, str(tmp_path))
+    monkeypatch.setattr(cache, "_shared", None)
+    try:
+        assert type(cache.shared()).__name__ == kind
+    finally:
+        monkeypatch.setattr(cache, "_shared", None)
