@@ -7,7 +7,7 @@ import csv
 from pathlib import Path
 
 from dashboard.catalogue import Catalogue, catalogue
-from dashboard.periods import PERIOD_TYPES
+from dashboard.periods import PERIOD_EXAMPLES, PERIOD_TYPES
 from dashboard.pipeline.build import ROOT
 from dashboard.pipeline.columns import DOC_COLUMNS, DOCUMENTS_SHEET, OBSERVATIONS_SHEET, PUBLISHED_BASIS
 from dashboard.schema import KIND_RANK, SOURCE_COLUMNS
@@ -16,7 +16,13 @@ TEMPLATES_DIR = ROOT / "data" / "templates"
 
 _COLUMN_HELP = {
     "indicator": ("an indicator id of the catalogue", "trp_issued"),
-    "period": ("2023-Q2, 2023-04, 2023-H1, 2023, 2023-01..2023-05 (ytd), 2023-08-01 (date)", "2025-Q3"),
+    "period": (
+        ", ".join(
+            f"{PERIOD_EXAMPLES[t]} ({t})" if t in ("ytd", "date") else PERIOD_EXAMPLES[t]
+            for t in ("quarter", "month", "half", "year", "ytd", "date")
+        ),
+        PERIOD_EXAMPLES["quarter"],
+    ),
     "period_type": ("quarter, month, half, year, ytd or date", "quarter"),
     "country": ("the country name as printed in the source; Total; Other", "Total"),
     "country_iso3": ("ISO 3166-1 alpha-3 code; TOT for the total; OTH for other countries", "TOT"),
