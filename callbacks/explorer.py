@@ -95,6 +95,13 @@ def _views(state: ExplorerState, prev: ExplorerState | None = None) -> tuple:
     )
 
 
+# The figures table and definition, written again by the control callbacks (draw_table writes them first).
+TABLE_OUTPUTS_AGAIN = (
+    Output(Ids.TABLE_HTML, "data", allow_duplicate=True),
+    Output(Ids.DEFINITION, "children", allow_duplicate=True),
+)
+
+
 CONTROL_OUTPUTS = (
     (Ids.INDICATOR, "value"),
     (Ids.MEASURE, "options"),
@@ -285,20 +292,24 @@ def register(app: Dash) -> None:
         Output(Ids.STATE, "data", allow_duplicate=True),
         Output(Ids.NOTICE, "children", allow_duplicate=True),
         *(Output(k.view_id, "data", allow_duplicate=True) for k in charts.KINDS),
+        *TABLE_OUTPUTS_AGAIN,
         Input(Ids.URL_POP, "data"),
         prevent_initial_call=True,
     )
     def from_url(search):
         if not isinstance(search, str):
-            return (no_update,) * (len(CONTROL_OUTPUTS) + 2 + len(charts.KINDS))
+            return (no_update,) * (len(CONTROL_OUTPUTS) + 2 + len(charts.KINDS) + len(TABLE_OUTPUTS_AGAIN))
         store = get_store(data_dir)
         state = parse_query(search, store, i18n.current())
         i18n.activate(state.lang)
+        activate_release(state.release)
+        view = view_store(store, state.release)
         return (
-            *_control_values(state, view_store(store, state.release)),
+            *_control_values(state, view),
             to_store(state),
             notice(state.notices),
             *_views(state),
+            *_table_values(view, state),
         )
 
     # A control changed or a chart was clicked: the new state, validated; controls follow it.
@@ -306,6 +317,7 @@ def register(app: Dash) -> None:
         Output(Ids.STATE, "data"),
         *(Output(i, p) for i, p in CONTROL_OUTPUTS),
         *(Output(k.view_id, "data") for k in charts.KINDS),
+        *TABLE_OUTPUTS_AGAIN,
         Input(Ids.DOMAIN, "value"),
         Input(Ids.INDICATOR, "value"),
         Input(Ids.MEASURE, "value"),
@@ -351,8 +363,12 @@ def register(app: Dash) -> None:
         prev = state_from_store(previous, store)
         state = transition(prev, trigger, value, store)
         given = (indicator, no_update, measure, no_update, period, countries, first, last, domain)
-        controls = _echo(_control_values(state, view_store(store, state.release), prev), given)
-        return (to_store(state), *controls, *_views(state, prev))
+        view = view_store(store, state.release)
+        controls = _echo(_control_values(state, view, prev), given)
+        # the table rides on this answer (one request less per click); unchanged when the view is the same
+        same = state.to_query() == prev.to_query() and state.lang == prev.lang
+        table = (no_update, no_update) if same else _table_values(view, state)
+        return (to_store(state), *controls, *_views(state, prev), *table)
 
     app.clientside_callback(PUSH_URL, Output(Ids.URL_SYNC, "data"), Input(Ids.STATE, "data"))
     # Clicking a country on the map opens its profile, as a link would (a history entry, Back returns).
@@ -426,40 +442,48 @@ def register(app: Dash) -> None:
             return dcc.send_bytes(downloads.to_xlsx(frame, store, s.indicator), f"{name}.xlsx")
         return dcc.send_string(downloads.to_csv(frame), f"{name}.csv")
 
+    # The page's first table: the store's id never changes, so this runs once, when the page loads; every
+    # later table comes with the control's answer (on_control, from_url), not as a request of its own.
     @app.callback(
         Output(Ids.TABLE_HTML, "data"),
         Output(Ids.DEFINITION, "children"),
-        Input(Ids.STATE, "data"),
+        Input(Ids.STATE, "id"),
+        State(Ids.STATE, "data"),
     )
-    def draw_table(data):
+    def draw_table(_id, data):
         store, s = view_of(data, data_dir)
-        ind = catalogue().indicator(s.indicator)
-        # remembered per data version: a polars query of ~4 ms that every table update would repeat
-        latest = store.memo(("latest_period", s.indicator), lambda: store.latest_period(s.indicator))
-        definition = [
-            html.Strong(ind.title + ". "),
-            ind.definition,
-            " ",
-            html.Span(
-                _("Last period with data: {period}.").format(period=latest.label)
-                if latest
-                else _("No data yet."),
-                className="fw-semibold",
-                id=Ids.LATEST,
-            ),
-        ]
-        table = store.memo(
-            ("table", s.to_query()),
-            lambda: to_html(
-                [
-                    figures_table(shown_rows(store, s), store.sources),
-                    withdrawn_notes(withdrawn_rows(store, s)),
-                ]
-            ),
-        )
-        return table, definition
+        return _table_values(store, s)
 
     # The table arrives as one HTML string and is put in place as it is: one mounted component, not ~10 a row.
     app.clientside_callback(
         SHOW_TABLE, Output(Ids.TABLE, "id"), Input(Ids.TABLE_HTML, "data"), prevent_initial_call=True
     )
+
+
+def _table_values(store: DataStore, s: ExplorerState) -> tuple[str, list]:
+    """The figures table (one HTML string) and the indicator's definition line, for a state's view store."""
+    ind = catalogue().indicator(s.indicator)
+    # remembered per data version: a polars query of ~4 ms that every table update would repeat
+    latest = store.memo(("latest_period", s.indicator), lambda: store.latest_period(s.indicator))
+    definition = [
+        html.Strong(ind.title + ". "),
+        ind.definition,
+        " ",
+        html.Span(
+            _("Last period with data: {period}.").format(period=latest.label)
+            if latest
+            else _("No data yet."),
+            className="fw-semibold",
+            id=Ids.LATEST,
+        ),
+    ]
+    table = store.memo(
+        ("table", s.to_query()),
+        lambda: to_html(
+            [
+                figures_table(shown_rows(store, s), store.sources),
+                withdrawn_notes(withdrawn_rows(store, s)),
+            ]
+        ),
+    )
+    return table, definition

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
+from typing import cast
 from urllib.parse import parse_qs, parse_qsl, urlencode
 
 import polars as pl
@@ -219,10 +220,18 @@ def query_language(search: str | None, default: str | None = None) -> tuple[str,
 
 def parse_query(search: str | None, store: DataStore, default_lang: str | None = None) -> ExplorerState:
     """An ExplorerState from a query string; invalid parts fall back to defaults, with notices (written in
-    the state's language: ``lang=`` of the link, else ``default_lang``, the browser's choice)."""
-    lang, bad_lang = query_language(search, default_lang)
-    with i18n.use(lang):
-        return _parse_query(search, store, lang, bad_lang)
+    the state's language: ``lang=`` of the link, else ``default_lang``, the browser's choice).
+
+    Remembered per store (a parse is a pure function of the query, the data and the browser's language):
+    every callback of a click re-parses the state it was given, 0.2 ms each, several per click."""
+
+    def parse() -> ExplorerState:
+        lang, bad_lang = query_language(search, default_lang)
+        with i18n.use(lang):
+            return _parse_query(search, store, lang, bad_lang)
+
+    text = search if isinstance(search, str) else None
+    return cast(ExplorerState, store.memo(("explorer-state", text, default_lang), parse))
 
 
 # one pass over the link's parameters, each with its own fallback and notice, in the order they depend on
@@ -368,7 +377,11 @@ def from_store(data: object, store: DataStore, default_lang: str | None = None) 
     if isinstance(data, dict) and _well_formed(data):
         given = {k: data[k] for k in ExplorerState.__dataclass_fields__ if k in data and k != "notices"}
         given["countries"] = tuple(given.get("countries") or ())
-        return parse_query(ExplorerState(**given).to_query(), store)
+        # well formed: text, ints and a tuple of text, so the items make a key (no query string built)
+        key = ("stored-state", tuple(sorted(given.items())))
+        return cast(
+            ExplorerState, store.memo(key, lambda: parse_query(ExplorerState(**given).to_query(), store))
+        )
     return parse_query("", store, default_lang)
 
 

@@ -187,6 +187,7 @@ def test_panel_callbacks_survive_hand_crafted_state(client, data):
         client,
         "..table-html.data...definition.children..",
         [{"id": Ids.TABLE_HTML, "property": "data"}, {"id": Ids.DEFINITION, "property": "children"}],
+        [{"id": Ids.STATE, "property": "id", "value": Ids.STATE}],  # the page's first table
         [{"id": Ids.STATE, "property": "data", "value": data}],
     )
     assert r.status_code == 200

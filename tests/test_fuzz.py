@@ -218,10 +218,11 @@ def test_wrong_types_get_the_default_view(client):
     state = {
         "output": "..table-html.data...definition.children..",
         "outputs": [{"id": "table-html", "property": "data"}, {"id": "definition", "property": "children"}],
-        "inputs": [
+        "inputs": [{"id": "explorer-state", "property": "id", "value": "explorer-state"}],
+        "state": [
             {"id": "explorer-state", "property": "data", "value": {"indicator": {"a": [1]}, "countries": 7}}
         ],
-        "changedPropIds": ["explorer-state.data"],
+        "changedPropIds": ["explorer-state.id"],
     }
     status, data, seconds = post(client, state)
     assert status == 200

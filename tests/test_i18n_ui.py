@@ -315,14 +315,18 @@ MAP_OUTPUTS = [
 def _call(client, outputs: list[tuple[str, str]], state: dict) -> str:
     """A panel callback of the explorer, asked as the browser asks it (several outputs, the state in: a
     chart's draw callback reads its view store, the table the state store)."""
-    views = [k.view_id for k in charts.KINDS if (k.graph_id, "figure") in outputs] or [Ids.STATE]
+    views = [k.view_id for k in charts.KINDS if (k.graph_id, "figure") in outputs]
+    given = [{"id": v, "property": "data", "value": state} for v in views]
     body = {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
         "outputs": [{"id": i, "property": p} for i, p in outputs],
-        "inputs": [{"id": v, "property": "data", "value": state} for v in views],
+        "inputs": given,
         "changedPropIds": [],
         "state": [],
     }
+    if not views:  # the table's first drawing: run once at load (the state store's id), the state as State
+        body["inputs"] = [{"id": Ids.STATE, "property": "id", "value": Ids.STATE}]
+        body["state"] = [{"id": Ids.STATE, "property": "data", "value": state}]
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200, r.get_data(as_text=True)[:500]
     return r.get_data(as_text=True)

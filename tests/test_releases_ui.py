@@ -330,13 +330,13 @@ def test_the_table_callback_draws_the_release_of_the_state(client, store):
             {"id": Ids.TABLE_HTML, "property": "data"},
             {"id": Ids.DEFINITION, "property": "children"},
         ],
-        "inputs": [{"id": Ids.STATE, "property": "data", "value": state}],
+        "inputs": [{"id": Ids.STATE, "property": "id", "value": Ids.STATE}],
         "changedPropIds": [],
-        "state": [],
+        "state": [{"id": Ids.STATE, "property": "data", "value": state}],
     }
     old = client.post("/_dash-update-component", json=body).get_data(as_text=True)
     assert "308,710" in old and "revised in release" not in old
-    body["inputs"][0]["value"] = to_store(parse_query(VIEW, store))
+    body["state"][0]["value"] = to_store(parse_query(VIEW, store))
     new = client.post("/_dash-update-component", json=body).get_data(as_text=True)
     assert "308,800" in new and "revised in release 3" in new and "Withdrawn in release 4" in new
 

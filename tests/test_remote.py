@@ -148,9 +148,9 @@ def _serves_data(client) -> None:
             {"id": Ids.TABLE_HTML, "property": "data"},
             {"id": Ids.DEFINITION, "property": "children"},
         ],
-        "inputs": [{"id": Ids.STATE, "property": "data", "value": None}],
+        "inputs": [{"id": Ids.STATE, "property": "id", "value": Ids.STATE}],
         "changedPropIds": [],
-        "state": [],
+        "state": [{"id": Ids.STATE, "property": "data", "value": None}],
     }
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200
