@@ -11,9 +11,9 @@ from pydantic import BaseModel
 
 from dashboard.api import models
 from dashboard.api.params import CommonParams, FiguresParams
+from dashboard.api.paths import PREFIX
 from dashboard.state import MAX_COUNTRIES
 
-PREFIX = "/api/v1"
 REF = "#/components/schemas/{model}"
 
 # path -> (summary, parameters model, answer model, extra description)

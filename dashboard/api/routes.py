@@ -22,12 +22,13 @@ from werkzeug.exceptions import HTTPException
 
 from dashboard.api import openapi, service
 from dashboard.api.params import ApiError, common_params, figures_params, lang_of, resolve_view
+from dashboard.api.paths import PREFIX
 from dashboard.data import DataStore, DataUnavailable, get_store
 from dashboard.state import Problem
 
 log = logging.getLogger(__name__)
 
-PREFIX = "/api/v1"
+
 MAX_AGE_LATEST = 300  # seconds: a new import may change the latest data; the ETag revalidates cheaply
 MAX_AGE_RELEASE = 86400  # the data as at a past release does not change within a data version
 JSON_TYPE = "application/json"
