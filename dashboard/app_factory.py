@@ -81,7 +81,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
     explorer.register(app)
     country.register(app)
     _add_routes(app, data_dir)
-    app.server.register_blueprint(api_routes.bp)  # the data API, /api/v1/
+    api_routes.init_app(app.server)  # the data API, /api/v1/
     security.init_app(app)  # after every callback: the CSP hashes Dash's inline scripts
     _warm_up(app)
     if os.environ.get("MTM_WARM", "1") != "0":

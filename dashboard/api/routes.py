@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from dashboard.api import openapi, service
@@ -35,6 +35,18 @@ JSON_TYPE = "application/json"
 CSV_TYPE = "text/csv"
 
 bp = Blueprint("api_v1", __name__, url_prefix=PREFIX)
+
+
+def init_app(server: Flask) -> None:
+    """Serve the API: the blueprint, and JSON for the routing errors of its paths (a method other than
+    GET), which happen before any blueprint is chosen."""
+    server.register_blueprint(bp)
+
+    @server.errorhandler(405)
+    def _method_not_allowed(exc: HTTPException):
+        if request.path.startswith(PREFIX + "/"):
+            return _http_error(exc)
+        return exc
 
 
 def _store() -> DataStore:
