@@ -11,7 +11,7 @@ models make the OpenAPI document (``dashboard/api/openapi.py``), so the schema i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -46,12 +46,20 @@ MEASURE_IDS = tuple(m.id for m in _CAT.measures if m.level)
 UNIT_IDS = tuple(u.id for u in _CAT.units)
 _EXAMPLES = ", ".join(PERIOD_EXAMPLES[t] for t in PERIOD_TYPES)
 
-IndicatorId = _one_of(INDICATOR_IDS)
-MeasureId = _one_of(MEASURE_IDS)
-UnitId = _one_of(UNIT_IDS)
-PeriodType = _one_of(PERIOD_TYPES)
-Lang = _one_of(i18n.LANGUAGES)
-Format = _one_of(FORMATS)
+if TYPE_CHECKING:  # to mypy plain strings; to pydantic Literals of the ids (validated, listed in the schema)
+    IndicatorId: TypeAlias = str
+    MeasureId: TypeAlias = str
+    UnitId: TypeAlias = str
+    PeriodType: TypeAlias = str
+    Lang: TypeAlias = str
+    Format: TypeAlias = str
+else:
+    IndicatorId = _one_of(INDICATOR_IDS)
+    MeasureId = _one_of(MEASURE_IDS)
+    UnitId = _one_of(UNIT_IDS)
+    PeriodType = _one_of(PERIOD_TYPES)
+    Lang = _one_of(i18n.LANGUAGES)
+    Format = _one_of(FORMATS)
 
 
 class CommonParams(BaseModel):
