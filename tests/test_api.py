@@ -4,6 +4,7 @@ the csv module) and on a copy with a revision and a withdrawal (tests/release_da
 
 from __future__ import annotations
 
+import base64
 import csv
 import gzip
 import io
@@ -12,14 +13,17 @@ import json
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from callbacks.explorer import API_HREF
 from dashboard import downloads, i18n
 from dashboard.api import service
 from dashboard.api.params import ApiError, figures_params, resolve_view
 from dashboard.app_factory import create_app
 from dashboard.catalogue import catalogue
 from dashboard.countries import TOTAL
+from dashboard.ids import Ids
 from dashboard.periods import parse_period, quarter_range
 from dashboard.state import MAX_COUNTRIES, parse_query, parse_query_strict
+from layouts import explorer as explorer_layout
 from tests.fixtures_data import committed_store, csv_rows
 from tests.release_data import NEW_VALUE, OLD_VALUE, REVISION_REASON, WITHDRAWAL_REASON, make_release_data
 
@@ -400,3 +404,31 @@ def test_period_dates_come_from_the_period():
     )
     p = parse_period("2023-Q1", "quarter")
     assert (rec["period"]["start"], rec["period"]["end"]) == (p.start.isoformat(), p.end.isoformat())
+
+
+# -- the security layer and the explorer's link --------------------------------------------------------------
+def test_basic_auth_applies_to_the_api(monkeypatch):
+    monkeypatch.setenv("MTM_BASIC_AUTH_USER", "analyst")
+    monkeypatch.setenv("MTM_BASIC_AUTH_PASSWORD", "secret")
+    guarded = create_app().server.test_client()
+    assert guarded.get("/api/v1/indicators").status_code == 401
+    auth = {"Authorization": "Basic " + base64.b64encode(b"analyst:secret").decode()}
+    r = guarded.get("/api/v1/indicators", headers=auth)
+    assert r.status_code == 200 and r.headers["Cache-Control"].startswith("private")
+
+
+def test_each_explorer_view_links_to_its_api_answer():
+    store = committed_store()
+    state = parse_query("?indicator=remittance_outflow&countries=UZB&lang=kk", store)
+    page = explorer_layout.layout(state, store, {})
+    (link,) = [c for c in _walk(page) if getattr(c, "id", None) == Ids.API_LINK]
+    assert link.href == "/api/v1/figures" + state.to_query()
+    assert "'/api/v1/figures' + state.query" in API_HREF  # the href follows the view (clientside)
+
+
+def _walk(component):
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and hasattr(child, "children"):
+            yield from _walk(child)
