@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard import i18n
 from dashboard.api.paths import FIGURES_PATH, OPENAPI_PATH, PREFIX
 from dashboard.catalogue import catalogue
 from dashboard.data import DataStore
@@ -72,9 +73,10 @@ def example_query(store: DataStore) -> dict[str, str]:
 
 def _examples(host: str, query: dict[str, str]) -> list:
     url = f"{host}{FIGURES_PATH}?{urlencode(query)}"
+    lang = i18n.current()  # the examples ask in the page's language
     curl = "\n".join(
         (
-            f'curl -s "{url}&lang=en"',
+            f'curl -s "{url}&lang={lang}"',
             f'curl -s "{url}&format=csv" -o figures.csv',
             f'curl -s -H \'If-None-Match: W/"…"\' -o /dev/null -w "%{{http_code}}\\n" "{url}"  # 304',
         )
@@ -83,7 +85,7 @@ def _examples(host: str, query: dict[str, str]) -> list:
         (
             "import json, urllib.request",
             "",
-            f'url = "{url}&lang=en"',
+            f'url = "{url}&lang={lang}"',
             "with urllib.request.urlopen(url) as answer:",
             "    body = json.load(answer)",
             'print(body["meta"]["data_version"], body["meta"]["release"])',
