@@ -11,6 +11,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from flask import request
 
 from dashboard import charts, downloads, export, figures, i18n, panels
+from dashboard.api.paths import FIGURES_PATH
 from dashboard.catalogue import catalogue
 from dashboard.countries import country_name
 from dashboard.data import DataStore, get_store
@@ -131,6 +132,14 @@ function(state) {
 }
 """
 
+
+# The "API" link of "Figures shown": the data API's answer for the view the state holds.
+API_HREF = f"""
+function(state) {{
+    if (!state || !state.query) {{ return window.dash_clientside.no_update; }}
+    return '{FIGURES_PATH}' + state.query;
+}}
+"""
 
 # format id -> (image format, size)
 EXPORT_FORMATS = {
@@ -371,6 +380,7 @@ def register(app: Dash) -> None:
         return (to_store(state), *controls, *_views(state, prev), *table)
 
     app.clientside_callback(PUSH_URL, Output(Ids.URL_SYNC, "data"), Input(Ids.STATE, "data"))
+    app.clientside_callback(API_HREF, Output(Ids.API_LINK, "href"), Input(Ids.STATE, "data"))
     # Clicking a country on the map opens its profile, as a link would (a history entry, Back returns).
     app.clientside_callback(
         NAVIGATE_TO_COUNTRY, Output(Ids.MAP, "id"), Input(Ids.MAP, "clickData"), prevent_initial_call=True

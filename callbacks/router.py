@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from dash import Dash, Input, Output, State, dcc, html
+from flask import request
 
 from dashboard import i18n
 from dashboard.briefing import quarters_with_data
@@ -20,7 +21,7 @@ from dashboard.history import read_history
 from dashboard.i18n import _
 from dashboard.ids import Ids
 from dashboard.state import MAX_QUERY_LENGTH, parse_query, parse_release, query_language, view_store
-from layouts import briefing, country, explorer, overview, releases
+from layouts import api_page, briefing, country, explorer, overview, releases
 from layouts.common import activate_release, footer, navbar, release_banner, with_lang
 
 _COUNTRY = re.compile(r"^/country/([A-Za-z]{3})/?$")
@@ -134,6 +135,8 @@ def register(app: Dash) -> None:
             if period is None or period in quarters_with_data(store):
                 return store.memo(("page", "briefing", period, release, lang, today), build)
             return build()
+        if path.rstrip("/") == "/api":  # the data API's page: examples with this host's address
+            return api_page.layout(store, request.host_url)
         if m := _COUNTRY.match(path):
             code = m.group(1).upper()
             build = partial(country.layout, code, store, config)

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from callbacks import country, explorer, router
 from dashboard import cache, feed, i18n, remote, security
+from dashboard.api import routes as api_routes
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 from dashboard.ids import Ids
 from dashboard.panels import warm
@@ -80,6 +81,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
     explorer.register(app)
     country.register(app)
     _add_routes(app, data_dir)
+    api_routes.init_app(app.server)  # the data API, /api/v1/
     security.init_app(app)  # after every callback: the CSP hashes Dash's inline scripts
     _warm_up(app)
     if os.environ.get("MTM_WARM", "1") != "0":

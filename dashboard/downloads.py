@@ -88,7 +88,12 @@ def download_frame(
     """rows: dashboard.views.shown_rows(); returns one row per figure with its source columns, then one row
     per figure of ``withdrawn`` (dashboard.views.withdrawn_rows()) with status "withdrawn", no value, and
     the value withdrawn as its previous value."""
-    by_id = {r["source_id"]: r for r in store.sources.iter_rows(named=True)}
+    wanted = {i for ids in rows["source_ids"].to_list() for i in ids or ()}
+    if withdrawn is not None and not withdrawn.is_empty():
+        wanted |= set(withdrawn["source_id"].to_list())
+    # only the rows cited (a filter): a scan in Python of every source row costs seconds on a large set
+    cited = store.sources.filter(pl.col("source_id").is_in(list(wanted)))
+    by_id = {r["source_id"]: r for r in cited.iter_rows(named=True)}
     out = [_figure_row(r, indicator, by_id) for r in rows.iter_rows(named=True)]
     if withdrawn is not None and not withdrawn.is_empty():
         out += [_withdrawn_row(w, indicator, by_id) for w in withdrawn.iter_rows(named=True)]

@@ -40,3 +40,4 @@ class Ids(StrEnum):
     DOWNLOAD = "download"
     DOWNLOAD_CSV = "download-csv"
     DOWNLOAD_XLSX = "download-xlsx"
+    API_LINK = "api-link"  # the view's figures from the data API (/api/v1/figures?<the view's query>)

@@ -62,6 +62,15 @@ def _checked_date(y: int, m: int, d: int, pid: str) -> date:
 
 def parse_period(pid: str, ptype: str) -> Period:
     """Parse a period id of the given type; raise PeriodError with a readable reason."""
+    try:
+        return _parse_period(pid, ptype)
+    except PeriodError:
+        raise
+    except ValueError as exc:  # a date Python cannot hold (year 0): the id is no period either
+        raise PeriodError(f"impossible date in period {str(pid)[:40]!r}: {exc}") from None
+
+
+def _parse_period(pid: str, ptype: str) -> Period:
     pid = str(pid).strip()
     if ptype not in PERIOD_TYPES:
         raise PeriodError(f"unknown period type {ptype!r}; expected one of {', '.join(PERIOD_TYPES)}")

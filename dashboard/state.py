@@ -23,7 +23,15 @@ from dashboard.countries import TOTAL, all_codes, is_valid_code
 from dashboard.data import DataStore
 from dashboard.i18n import _
 from dashboard.ids import Ids
-from dashboard.periods import PeriodError, quarter_of_day, quarter_range, split_quarter
+from dashboard.periods import (
+    PERIOD_EXAMPLES,
+    PERIOD_TYPES,
+    PeriodError,
+    parse_period,
+    quarter_of_day,
+    quarter_range,
+    split_quarter,
+)
 from dashboard.releases import UnknownRelease
 
 MAX_COUNTRIES = 12  # beyond this a line chart is unreadable
@@ -37,6 +45,34 @@ _PERIOD_TYPE_BY_SHAPE = (
     (re.compile(r"^\d{4}-\d{2}(-\d{2})?\.\.\d{4}-\d{2}(-\d{2})?$"), "ytd"),
     (re.compile(r"^\d{4}$"), "year"),
 )
+
+
+# The link's parameters (``period_type`` is the API's spelling of ``ptype``; either may be given).
+QUERY_PARAMETERS = (
+    "indicator",
+    "measure",
+    "unit",
+    "period",
+    "ptype",
+    "period_type",
+    "countries",
+    "from",
+    "to",
+    "drill",
+    "lang",
+    "release",
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a link's parameter is refused by the strict parser (the API): which one, the value given, what
+    is allowed and a sentence saying so (English: machine readers and logs read it)."""
+
+    parameter: str
+    value: str
+    allowed: str
+    message: str
 
 
 def infer_period_type(pid: str, hint: str | None = None) -> str | None:
@@ -234,32 +270,67 @@ def parse_query(search: str | None, store: DataStore, default_lang: str | None =
     return cast(ExplorerState, store.memo(("explorer-state", text, default_lang), parse))
 
 
-# one pass over the link's parameters, each with its own fallback and notice, in the order they depend on
-def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool) -> ExplorerState:
+def parse_query_strict(search: str | None, store: DataStore) -> tuple[ExplorerState, tuple[Problem, ...]]:
+    """The same parser for the data API: the state, and every problem a link has (an unknown or repeated
+    parameter, an unknown value, a malformed period…) instead of a silent fallback; the caller refuses
+    the request when there is any. A well-formed period with no figure is no problem: the API answers
+    that it was not reported."""
+    lang, bad_lang = query_language(search, None)
+    problems: list[Problem] = []
+    with i18n.use(lang):
+        return _parse_query(search, store, lang, bad_lang, problems), tuple(problems)
+
+
+def _allowed_periods(ind: Indicator) -> str:
+    return ", ".join(f"{t} ({PERIOD_EXAMPLES[t]})" for t in PERIOD_TYPES if t in ind.granularities)
+
+
+# one pass over the link's parameters, each with its own fallback and notice, in the order they depend on;
+# with ``problems`` (the strict parser) each fallback also records a Problem
+def _parse_query(  # noqa: C901  (one flat check per parameter, in the order they depend on)
+    search: str | None, store: DataStore, lang: str, bad_lang: bool, problems: list[Problem] | None = None
+) -> ExplorerState:
     notices: list[str] = []
+    strict = problems is not None
+    problem = problems.append if problems is not None else (lambda _p: None)
     if bad_lang:
         notices.append(
             _("Unknown language in the link; showing {language}.").format(language=i18n.NAMES[lang])
         )
+        given_lang = parse_qs((search or "").lstrip("?")[:MAX_QUERY_LENGTH]).get("lang", [""])[-1]
+        problem(Problem("lang", given_lang[:40], ", ".join(i18n.LANGUAGES), "unknown language"))
     search = (search or "").lstrip("?")
     if len(search) > MAX_QUERY_LENGTH:
         notices.append(_("The link was too long and was ignored."))
+        problem(
+            Problem("query", f"{len(search)} characters", f"at most {MAX_QUERY_LENGTH}", "query too long")
+        )
         search = ""
     try:
-        raw = {k: v[-1] for k, v in parse_qs(search, keep_blank_values=True).items()}
+        lists = parse_qs(search, keep_blank_values=True)
     except ValueError:
-        raw = {}
+        lists = {}
         notices.append(_("The link's parameters could not be read; showing the default view."))
-    known = {"indicator", "measure", "unit", "period", "ptype", "countries", "from", "to", "drill", "lang"}
-    unknown = sorted(k for k in raw if k not in known | {"release"})
+        problem(Problem("query", search[:40], "name=value pairs", "the query cannot be read"))
+    raw = {k: v[-1] for k, v in lists.items()}
+    unknown = sorted(k for k in raw if k not in QUERY_PARAMETERS)
     if unknown:
         notices.append(_("Ignored unknown parameter(s): {names}.").format(names=", ".join(unknown)[:80]))
+    for name in unknown:
+        problem(Problem(name[:40], raw[name][:40], ", ".join(QUERY_PARAMETERS), "unknown parameter"))
+    for name, values in lists.items():
+        if len(values) > 1 and name in QUERY_PARAMETERS:
+            problem(Problem(name, ", ".join(values)[:80], "one value", "parameter given more than once"))
+    if "period_type" in raw:  # the API's name for ptype
+        raw.setdefault("ptype", raw["period_type"])
     # the release first: every other parameter is checked against the data as it was then
-    release, store = _release_of(raw, store, notices)
+    release, store = _release_of(raw, store, notices, problem)
 
     cat = catalogue()
     ind_id = raw.get("indicator", DEFAULT_INDICATOR)
     if not cat.has_indicator(ind_id):
+        ids = ", ".join(i.id for i in cat.indicators)
+        problem(Problem("indicator", ind_id[:40], ids, "unknown indicator"))
         notices.append(
             _("Unknown indicator {given}; showing {title}.").format(
                 given=repr(ind_id[:40]), title=cat.indicator(DEFAULT_INDICATOR).title
@@ -273,6 +344,10 @@ def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool
     if unit is None:
         unit = "percent" if measure == "share_pct" else ind.default.unit
     if (measure, unit) not in options:
+        pairs = ", ".join(f"{m} in {u}" for m, u in options)
+        bad = "unit" if measure in {m for m, _u in options} else "measure"
+        given = unit if bad == "unit" else measure
+        problem(Problem(bad, given[:40], pairs, f"{ind.id} has no figures as {measure} in {unit}"))
         if "measure" in raw or "unit" in raw:
             notices.append(
                 _("{indicator} is not published as {measure} in {unit}; showing the default measure.").format(
@@ -284,7 +359,11 @@ def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool
     choices = period_choices(store, ind, measure, unit)
     pid = raw.get("period")
     ptype = infer_period_type(pid, raw.get("ptype")) if pid else None
-    if pid is None or ptype is None or (pid, ptype) not in choices:  # choices: (id, type) pairs, no None
+    if strict:
+        pid, ptype = _strict_period(raw, ind, pid, ptype, problem)
+    if strict and pid is not None and ptype is not None:
+        pass  # the API keeps a well-formed period with no figure: it is answered as not reported
+    elif pid is None or ptype is None or (pid, ptype) not in choices:  # choices: (id, type) pairs
         if pid is not None:
             notices.append(
                 _(
@@ -293,7 +372,7 @@ def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool
             )
         pid, ptype = default_period(store, ind, measure, unit)
 
-    countries = _countries_of(raw.get("countries") or "", notices)
+    countries = _countries_of(raw.get("countries") or "", notices, problem)
 
     default_first, default_last = trend_window(store)
     first, last = raw.get("from", default_first), raw.get("to", default_last)
@@ -307,11 +386,16 @@ def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool
                 first=default_first, last=default_last
             )
         )
+        if strict:
+            _range_problem(first, last, problem)
         first, last = default_first, default_last
         span = quarter_range(first, last)
 
     drill = raw.get("drill") or None
     if drill is not None and drill not in span:
+        problem(
+            Problem("drill", drill[:20], f"a quarter from {first} to {last}", "not a quarter of the range")
+        )
         notices.append(
             _("Cannot drill into {quarter}: not a quarter of the chosen range.").format(
                 quarter=repr(drill[:20])
@@ -324,15 +408,73 @@ def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool
     )
 
 
-def _release_of(raw: dict[str, str], store: DataStore, notices: list[str]) -> tuple[int | None, DataStore]:
+def _release_of(
+    raw: dict[str, str], store: DataStore, notices: list[str], problem: Callable[[Problem], None]
+) -> tuple[int | None, DataStore]:
     """The link's release (a notice for a bad one) and the store of the data as it was then."""
     release, notice = parse_release(raw.get("release"), store)
     if notice:
         notices.append(notice)
+        latest = store.latest_release
+        allowed = f"1 to {latest}" if latest else "none (no release is recorded)"
+        problem(Problem("release", raw["release"][:20], allowed, "unknown release"))
     return release, view_store(store, release)
 
 
-def _countries_of(given: str, notices: list[str]) -> list[str]:
+def _strict_period(
+    raw: dict[str, str],
+    ind: Indicator,
+    pid: str | None,
+    ptype: str | None,
+    problem: Callable[[Problem], None],
+) -> tuple[str | None, str | None]:
+    """The strict parser's period: a type given (``ptype`` / ``period_type``) must be known and agree with
+    the id's shape, and the period must be a real one of a type the indicator is published for. Returns
+    (None, None) after recording a problem, else the period and its type (None, None when not given)."""
+    hint = raw.get("ptype")
+    if hint is not None and hint not in PERIOD_TYPES:
+        name = "period_type" if "period_type" in raw else "ptype"
+        problem(Problem(name, hint[:20], ", ".join(PERIOD_TYPES), "unknown period type"))
+        return None, None
+    if pid is None:
+        return None, None
+    allowed = _allowed_periods(ind)
+    try:
+        if ptype is None:
+            raise PeriodError("not a period id")
+        parse_period(pid, ptype)
+    except PeriodError:
+        problem(Problem("period", pid[:20], allowed, "malformed period"))
+        return None, None
+    if hint is not None and hint != ptype:
+        name = "period_type" if "period_type" in raw else "ptype"
+        problem(Problem(name, hint, ptype, f"{pid} is a period of type {ptype}"))
+        return None, None
+    if ptype not in ind.granularities:
+        problem(Problem("period", pid[:20], allowed, f"{ind.id} is not published by {ptype}"))
+        return None, None
+    return pid, ptype
+
+
+def _range_problem(first: str, last: str, problem: Callable[[Problem], None]) -> None:
+    """The strict parser's problem with a trend range: which end is malformed, or the order, or the length."""
+    for name, value in (("from", first), ("to", last)):
+        try:
+            parse_period(value, "quarter")
+        except PeriodError:
+            example = PERIOD_EXAMPLES["quarter"]
+            problem(Problem(name, value[:20], f"a quarter such as {example}", "malformed quarter"))
+            return
+    if not quarter_range(first, last):
+        problem(Problem("from", first, f"a quarter not after to={last}", "from is after to"))
+    else:
+        allowed = f"at most {MAX_TREND_QUARTERS} quarters"
+        problem(Problem("to", last, allowed, "the range is too long"))
+
+
+def _countries_of(
+    given: str, notices: list[str], problem: Callable[[Problem], None] = lambda _p: None
+) -> list[str]:
     """The link's country codes: valid, distinct, at most MAX_COUNTRIES (notices say what was dropped)."""
     countries: list[str] = []
     bad: list[str] = []
@@ -346,7 +488,12 @@ def _countries_of(given: str, notices: list[str]) -> list[str]:
             bad.append(code[:10])
     if bad:
         notices.append(_("Ignored unknown country code(s): {codes}.").format(codes=", ".join(bad[:5])))
+        allowed = "ISO 3166-1 alpha-3 codes (see /api/v1/countries), comma-separated"
+        problem(Problem("countries", ",".join(bad[:5]), allowed, "unknown or repeated country code"))
     if len(countries) > MAX_COUNTRIES:
+        problem(
+            Problem("countries", f"{len(countries)} codes", f"at most {MAX_COUNTRIES}", "too many countries")
+        )
         notices.append(
             _("At most {n} countries can be compared; kept the first {n}.").format(n=MAX_COUNTRIES)
         )

@@ -153,6 +153,8 @@ def footer(data_version: str) -> html.Footer:
                         html.Span(
                             _("Data version {version}.").format(version=data_version), className="text-nowrap"
                         ),
+                        " ",
+                        html.A(_("Data API"), href=with_lang("/api")),
                     ],
                     className="small text-muted mb-0",
                 )

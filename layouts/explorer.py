@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import charts, i18n
+from dashboard.api.paths import FIGURES_PATH as API_PATH
 from dashboard.catalogue import Indicator, catalogue
 from dashboard.charts import ChartKind
 from dashboard.countries import all_codes, country_name
@@ -369,6 +370,16 @@ def layout(state: ExplorerState, store: DataStore, config: dcc.Graph.Config) -> 
                             color="light",
                             className="py-0",
                             title=_("Download the figures shown, with their sources, as an Excel workbook"),
+                        ),
+                        dbc.Button(  # href follows the view (callbacks/explorer.py API_HREF)
+                            "API",
+                            id=Ids.API_LINK,
+                            href=API_PATH + state.to_query(),
+                            external_link=True,
+                            size="sm",
+                            color="light",
+                            className="py-0 ms-1",
+                            title=_("The figures shown, with their sources, from the data API (JSON)"),
                         ),
                     ]
                 ),

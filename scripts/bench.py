@@ -54,6 +54,7 @@ for p in (ROOT, ROOT / "scripts"):  # this checkout's code first (not an install
         sys.path.remove(str(p))
     sys.path.insert(0, str(p))
 
+import bench_api  # noqa: E402
 import felt  # noqa: E402
 import make_synthetic  # noqa: E402
 
@@ -899,6 +900,30 @@ def report(args, recs, shipped, synth, page, prof_text, started) -> dict:
     return result
 
 
+def api_run(args, log) -> dict:
+    """The data API's server time (scripts/bench_api.py) on the shipped data and the synthetic set:
+    ``api_p95_ms`` and ``api_2m_p95_ms`` (every timed call) with their first-call p95 and targets."""
+    log("data API: single-indicator queries on the shipped data")
+    shipped = bench_api.run(DEFAULT_DIR, 3 if args.quick else 5, log)
+    syn_dir, to_delete = synthetic_dir(args.synthetic_dir, args.rows, log)
+    try:
+        log(f"data API: the same queries on the {args.rows:,}-row synthetic set")
+        synth = bench_api.run(syn_dir, 2 if args.quick else 3, log)
+    finally:
+        if to_delete:
+            shutil.rmtree(to_delete, ignore_errors=True)
+    figures = {
+        "api_p95_ms": shipped["p95_ms"],
+        "api_2m_p95_ms": synth["p95_ms"],
+        "api_first_call_p95_ms": shipped["first_call_p95_ms"],
+        "api_2m_first_call_p95_ms": synth["first_call_p95_ms"],
+    }
+    for key, target in bench_api.TARGETS.items():
+        log(f"  {key:28s} {figures[key]:8.1f} ms (target {target:g})")
+    met = {k: figures[k] <= t for k, t in bench_api.TARGETS.items()}
+    return figures | {"api_targets_met": met, "api": {"shipped": shipped, "synthetic": synth}}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--reps", type=int, default=30, help="timed repetitions of each recorded request")
@@ -923,6 +948,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--felt-only", action="store_true", help="only the felt-speed interactions in Chromium (no replay)"
     )
+    ap.add_argument(
+        "--api-only", action="store_true", help="only the data API's server time (scripts/bench_api.py)"
+    )
     args = ap.parse_args(argv)
     if args.quick:
         args.reps, args.loads, args.budget = min(args.reps, 5), min(args.loads, 2), min(args.budget, 0.3)
@@ -934,6 +962,10 @@ def main(argv: list[str] | None = None) -> int:
 
     def log(msg: str) -> None:
         print(f"[{time.perf_counter() - started:6.1f}s] {msg}", flush=True)
+
+    if args.api_only:
+        print(json.dumps(api_run(args, log), ensure_ascii=False))
+        return 0
 
     log("felt speed: interactions in Chromium on a freshly started server (shipped data, gunicorn)")
     felt_res = felt_run(args.quick, log)
@@ -975,6 +1007,7 @@ def main(argv: list[str] | None = None) -> int:
 
     result = report(args, recs, shipped, synth, page, "\n\n".join(profiles), started)
     result = felt_report(result, felt_res)
+    result |= api_run(args, log)
     print(json.dumps(result, ensure_ascii=False))
     met = all(result["targets_met"].values()) and all(result["felt_targets_met"].values())
     return 1 if args.strict and not met else 0

@@ -27,7 +27,7 @@ from layouts.tables import figures_table
 from tests.browser import watch
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-PAGES = ("/", "/explore", "/country/UZB", "/briefing?period=2023-Q2")
+PAGES = ("/", "/explore", "/country/UZB", "/briefing?period=2023-Q2", "/api")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
 
