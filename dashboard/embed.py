@@ -1,11 +1,11 @@
 """Embeddable charts: ``/embed/<chart>?<the explorer's query>`` and the oEmbed endpoint ``/oembed``.
 
 An embed page is one explorer chart and what a reader needs around it (title, measure, period, countries, the
-source line, the derived / conflict / revision notes, a link to the full view) as plain server-rendered HTML
-with two local scripts: the app's own plotly.js bundle and ``dashboard/embed_static/embed.js``, which draws the
-figure embedded in the page as JSON. No Dash renderer, no header, no controls; nothing from another host. The
-chart is the explorer's (same query parser, same cached panel); only its in-figure title is left to the page,
-whose text wraps to any frame width.
+source line, the derived / conflict / revision notes, a link to the full view) as plain server-rendered
+HTML with two local scripts: the app's own plotly.js bundle and ``dashboard/embed_static/embed.js``, which
+draws the figure embedded in the page as JSON. No Dash renderer, no header, no controls; nothing from another
+host. The chart is the explorer's (same query parser, same cached panel); only its in-figure title is left to
+the page, whose text wraps to any frame width.
 
 It is the one place the app may be framed by other sites (``MTM_EMBED_ANCESTORS``, see dashboard/security.py).
 """
@@ -103,7 +103,7 @@ def page_html(app: Dash, base: DataStore, s: ExplorerState, kind: charts.ChartKi
     release_note = ""
     if s.release is not None:
         release_note = release_caption(s.release, store.release_info(s.release).at, base.latest_release)
-    # the words around it as the exported image says them: title, subtitle, derived / conflict / revision notes
+    # the words around it as the exported image says them: title, subtitle, derived / conflict / revised
     caption = caption_for(s, kind.id, panels.BUILDERS[kind.id](store, s), [], "", "", release_note)
     figure = {**drawn.figure, "layout": {**drawn.figure.get("layout", {}), "title": {"text": ""}}}
     summary = plain((drawn.figure.get("layout", {}).get("meta") or {}).get("summary", ""))

@@ -94,15 +94,11 @@ def embed_body(snippet: str, embed_src: str, release: int | None) -> list:
     keep = (
         _("The chart shows the data as it was at release {n}, as in this view.").format(n=release)
         if release is not None
-        else _(
-            "The chart follows the latest data; add release=N to its address to keep the figures of release N."
-        )
+        else _("The chart follows the latest data; add release=N to its address to keep release N.")
     )
     return [
         html.P(
-            _(
-                "Paste this code into a web page: the chart fills the width of its column, in the same language."
-            ),
+            _("Paste this code into a web page: the chart fills the width of its column."),
             className="small",
         ),
         copy_box("share-embed-code", _("Embed code (HTML)"), snippet, 4),
