@@ -39,7 +39,7 @@ class CitedDocument:
 class CitationFacts:
     indicator_id: str
     title: str  # the indicator, in the page's language
-    detail: str  # "measure (unit) · period · countries", as the exported image's caption says it
+    detail: str  # "measure (unit), period, countries", as the exported image's caption says it
     documents: tuple[CitedDocument, ...]
     data_version: str
     release: int | None
@@ -63,6 +63,11 @@ def _document(doc: CitedDocument) -> str:
     day = _day(doc.published)
     when = _("{date}, estimated").format(date=day) if doc.estimated else day
     return f"{doc.publisher}, {title} ({when})"
+
+
+def _end(text: str) -> str:
+    """A sentence's full stop, unless it ends with one already (Russian dates end in 'г.')."""
+    return text if text.endswith(".") else text + "."
 
 
 def _author() -> str:
@@ -93,11 +98,11 @@ def _sources(f: CitationFacts) -> str:
 def plain_text(f: CitationFacts) -> str:
     """One paragraph: author (year). Title: detail [data set]; version. Sources. Accessed …. URL."""
     with i18n.use(f.lang):
-        head = _("{author} ({year}). {title}: {detail} [data set]; {version}.").format(
+        head = _("{author} ({year}). {title}: {detail} [data set]; {version}").format(
             author=_author(), year=_year(f), title=f.title, detail=f.detail, version=_version(f)
         )
-        accessed = _("Accessed {date}.").format(date=_day(f.accessed))
-        return f"{head} {_sources(f)}. {accessed} {f.url}"
+        accessed = _("Accessed {date}").format(date=_day(f.accessed))
+        return f"{_end(head)} {_end(_sources(f))} {_end(accessed)} {f.url}"
 
 
 def bib_escape(text: str) -> str:
@@ -114,6 +119,7 @@ def bibtex_key(f: CitationFacts) -> str:
 def bibtex(f: CitationFacts) -> str:
     """A biblatex ``@dataset`` entry (BibTeX reads it as @misc): every field in the page's language."""
     with i18n.use(f.lang):
+        accessed = _("Accessed {date}").format(date=_day(f.accessed))
         fields = [
             ("author", "{" + bib_escape(_author()) + "}"),  # braces: a body, not "Kazakhstan, MTM"
             ("title", bib_escape(f"{f.title}: {f.detail}")),
@@ -121,7 +127,7 @@ def bibtex(f: CitationFacts) -> str:
             ("version", bib_escape(_version(f))),
             ("url", f.url),
             ("urldate", f.accessed.isoformat()),
-            ("note", bib_escape(f"{_sources(f)}. {_('Accessed {date}.').format(date=_day(f.accessed))}")),
+            ("note", bib_escape(f"{_end(_sources(f))} {_end(accessed)}")),
             ("langid", BIBTEX_LANGUAGE.get(f.lang, "english")),
         ]
     width = max(len(k) for k, _v in fields)
@@ -155,7 +161,7 @@ def facts_for(
     return CitationFacts(
         indicator_id=s.indicator,
         title=caption.title,
-        detail=caption.subtitle,
+        detail=caption.subtitle.replace(" · ", ", "),
         documents=documents_of(store, panel.source_ids),
         data_version=store.version,
         release=release,

@@ -73,7 +73,9 @@ def iframe_html(src: str, title: str, height: int, width: int | None = None) -> 
 
 def frame_title(kind: charts.ChartKind, s: ExplorerState) -> str:
     """The iframe's accessible name: 'Map: Temporary residence permits issued'."""
-    return f"{_(kind.name)}: {catalogue().indicator(s.indicator).title}"
+    return _("{chart}: {indicator}").format(
+        chart=_(kind.name), indicator=catalogue().indicator(s.indicator).title
+    )
 
 
 def _json_script(value) -> str:
@@ -112,9 +114,15 @@ def page_html(app: Dash, base: DataStore, s: ExplorerState, kind: charts.ChartKi
     sources = sources_line(store.documents_for(drawn.source_ids)) or _("Source: none reported")
     full = f"/explore{s.to_query()}"
     name = _("Chart: {title}").format(title=_(kind.name))
+    # words outside the f-strings below, where gettext's extractor finds them
+    note, link, new_tab = _("Note: {note}"), _("Full view"), _("(opens in a new tab)")
+    provider = _("MTM Dashboard · Kazakhstan")
+    version = _("Data version {version}.").format(version=store.version)
     parts = [
         _head(
-            f"{caption.title} · {_(kind.name)}", i18n.current(), app.get_asset_url("vendor/plotly-mtm.min.js")
+            caption.title + " · " + _(kind.name),
+            i18n.current(),
+            app.get_asset_url("vendor/plotly-mtm.min.js"),
         ),
         '</head>\n<body>\n<main class="mtm-embed">\n<header>',
         f"<h1>{escape(caption.title)}</h1>",
@@ -124,11 +132,10 @@ def page_html(app: Dash, base: DataStore, s: ExplorerState, kind: charts.ChartKi
         f'<div id="chart" class="chart" data-chart="{kind.id}"></div>',
         f'<p id="chart-summary" class="visually-hidden">{escape(summary)}</p></div>\n<footer>',
         f'<p class="source">{escape(sources)}</p>',
-        *(f'<p class="note">{escape(_("Note: {note}").format(note=n))}</p>' for n in caption.notes),
-        f'<p class="links"><a href="{escape(full)}" target="_blank" rel="noopener">{escape(_("Full view"))}'
-        f'<span class="visually-hidden"> {escape(_("(opens in a new tab)"))}</span></a>'
-        f" · {escape(_('MTM Dashboard · Kazakhstan'))}"
-        f" · {escape(_('Data version {version}.').format(version=store.version))}</p>",
+        *(f'<p class="note">{escape(note.format(note=n))}</p>' for n in caption.notes),
+        f'<p class="links"><a href="{escape(full)}" target="_blank" rel="noopener">{escape(link)}'
+        f'<span class="visually-hidden"> {escape(new_tab)}</span></a>'
+        f" · {escape(provider)} · {escape(version)}</p>",
         "</footer>\n</main>\n",
         f'<script type="application/json" id="chart-spec">{_json_script(spec)}</script>\n</body>\n</html>\n',
     ]
@@ -138,11 +145,13 @@ def page_html(app: Dash, base: DataStore, s: ExplorerState, kind: charts.ChartKi
 def problem_page(status: int, heading: str, text: str) -> Response:
     """A small page saying what is wrong (unknown chart kind): never a traceback, never a 500."""
     kinds = ", ".join(f"{EMBED_PREFIX}{k.id}" for k in charts.KINDS)
+    listed = _("Charts that can be embedded: {kinds}.").format(kinds=kinds)
+    explorer = _("Open the explorer")
     body = (
         _head(heading, i18n.current(), None) + '</head>\n<body>\n<main class="mtm-embed">\n'
         f"<h1>{escape(heading)}</h1>\n<p>{escape(text)}</p>\n"
-        f"<p>{escape(_('Charts that can be embedded: {kinds}.').format(kinds=kinds))}</p>\n"
-        f'<p><a href="/explore?lang={i18n.current()}">{escape(_("Open the explorer"))}</a></p>\n'
+        f"<p>{escape(listed)}</p>\n"
+        f'<p><a href="/explore?lang={i18n.current()}">{escape(explorer)}</a></p>\n'
         "</main>\n</body>\n</html>\n"
     )
     return Response(body, status=status, mimetype="text/html")
