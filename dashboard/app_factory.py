@@ -12,8 +12,8 @@ from dash import Dash, dcc, html
 from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from callbacks import country, explorer, router
-from dashboard import cache, feed, i18n, remote, security
+from callbacks import country, explorer, router, share
+from dashboard import cache, embed, feed, i18n, remote, security
 from dashboard.api import routes as api_routes
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 from dashboard.ids import Ids
@@ -80,8 +80,10 @@ def create_app(data_dir: Path | None = None) -> Dash:
     router.register(app)
     explorer.register(app)
     country.register(app)
+    share.register(app)  # the Export menu's Embed and Cite dialogs
     _add_routes(app, data_dir)
     api_routes.init_app(app.server)  # the data API, /api/v1/
+    embed.register(app)  # /embed/<chart> and /oembed
     security.init_app(app)  # after every callback: the CSP hashes Dash's inline scripts
     _warm_up(app)
     if os.environ.get("MTM_WARM", "1") != "0":
@@ -108,7 +110,7 @@ def _localized_index(app: Dash):
         return (
             page.replace('<html lang="en">', f'<html lang="{lang}">', 1)
             .replace("{%skip%}", i18n.gettext("Skip to content"), 1)
-            .replace("{%feed%}", link, 1)
+            .replace("{%feed%}", link + embed.discovery_link(), 1)
         )
 
     return interpolate_index

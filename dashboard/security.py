@@ -4,6 +4,8 @@ access control. Everything is configured from the environment when the app is cr
     MTM_MAX_BODY_BYTES        largest request body (default 65536); larger gets 413
     MTM_FRAME_ANCESTORS       who may embed the dashboard in a frame (CSP frame-ancestors; default 'self'),
                               e.g. "'self' https://stats.example.gov.kz"; "'none'" forbids framing
+    MTM_EMBED_ANCESTORS       who may frame the chart-only embed pages under /embed/ (CSP frame-ancestors;
+                              default *: any site); the only pages MTM_FRAME_ANCESTORS does not govern
     MTM_BASIC_AUTH_USER       with MTM_BASIC_AUTH_PASSWORD: HTTP basic auth on every path but /healthz
     MTM_BASIC_AUTH_PASSWORD
     MTM_TRUSTED_USER_HEADER   a header the reverse proxy sets after it authenticated the user (e.g.
@@ -28,6 +30,7 @@ from flask import Response, request
 DEFAULT_MAX_BODY = 64 * 1024
 MAX_DEPTH = 32  # deepest JSON nesting a callback request may have (a real one needs < 10)
 CALLBACK_PATH = "/_dash-update-component"
+EMBED_PREFIX = "/embed/"  # the chart-only pages other sites may frame (dashboard/embed.py)
 OPEN_PATHS = ("/healthz",)  # answered without access control (load balancers, monitoring)
 _SOURCE = re.compile(r"^[A-Za-z0-9'*:/.\-_]+$")  # one CSP source expression, no ';' or newlines
 
@@ -41,6 +44,7 @@ def init_app(app: Dash, env: Mapping[str, str] | None = None) -> None:
     server = app.server
     server.config["MAX_CONTENT_LENGTH"] = int(env.get("MTM_MAX_BODY_BYTES") or DEFAULT_MAX_BODY)
     headers = security_headers(app, env.get("MTM_FRAME_ANCESTORS") or "'self'")
+    embed_headers = security_headers(app, env.get("MTM_EMBED_ANCESTORS") or "*", "MTM_EMBED_ANCESTORS")
     specs = callback_specs(app)
     check_access = access_control(env)
 
@@ -58,21 +62,24 @@ def init_app(app: Dash, env: Mapping[str, str] | None = None) -> None:
 
     @server.after_request
     def _headers(response: Response) -> Response:
-        for name, value in headers.items():
+        chosen = embed_headers if request.path.startswith(EMBED_PREFIX) else headers
+        for name, value in chosen.items():
             response.headers.setdefault(name, value)
         return response
 
 
 # -- headers ----------------------------------------------------------------------------------------------
-def frame_ancestors(value: str) -> str:
+def frame_ancestors(value: str, variable: str = "MTM_FRAME_ANCESTORS") -> str:
     sources = value.split()
     if not sources or not all(_SOURCE.match(s) for s in sources):
-        raise ConfigError(f"MTM_FRAME_ANCESTORS is not a list of CSP sources: {value[:80]!r}")
+        raise ConfigError(f"{variable} is not a list of CSP sources: {value[:80]!r}")
     return " ".join(sources)
 
 
-def security_headers(app: Dash, ancestors: str = "'self'") -> dict[str, str]:
-    ancestors = frame_ancestors(ancestors)
+def security_headers(
+    app: Dash, ancestors: str = "'self'", variable: str = "MTM_FRAME_ANCESTORS"
+) -> dict[str, str]:
+    ancestors = frame_ancestors(ancestors, variable)
     csp = {
         "default-src": "'self'",
         # Dash's own inline scripts (clientside callbacks, renderer start-up), by hash; no other inline script

@@ -19,6 +19,8 @@ from dashboard.periods import parse_period, period_label
 from dashboard.state import ExplorerState, measure_options, period_choices, to_store, trend_quarters
 from layouts.attrs import attrs
 from layouts.common import chart_card, dropdown_labels, export_menu, graph
+from layouts.share import dialog as share_dialog
+from layouts.share import with_share_items
 
 # what kind of period an option of the period dropdown is
 PERIOD_KINDS = {
@@ -316,7 +318,7 @@ def chart_column(kind: ChartKind, config: dcc.Graph.Config) -> dbc.Col:
             _(kind.card_title),
             _card_body(kind, chart),
             kind.footer_id,
-            tools=export_menu(kind.id, Ids.EXPORT),
+            tools=with_share_items(export_menu(kind.id, Ids.EXPORT), kind.id),
         ),
         xs=12,
         xl=kind.width,
@@ -388,5 +390,6 @@ def layout(state: ExplorerState, store: DataStore, config: dcc.Graph.Config) -> 
             dcc.Download(id=Ids.DOWNLOAD),
             dcc.Store(id=Ids.EXPORT_DATA),
             html.Div(id=Ids.EXPORT_STATUS, role="status", className="export-status small"),
+            share_dialog(),  # the Export menu's Embed and Cite
         ]
     )
