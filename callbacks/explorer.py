@@ -29,7 +29,7 @@ from dashboard.state import (
 from dashboard.views import shown_rows, withdrawn_rows
 from layouts.attrs import attrs
 from layouts.common import activate_release, with_lang
-from layouts.explorer import measure_radio_options, notice, period_dropdown_options
+from layouts.explorer import events_toggle_label, measure_radio_options, notice, period_dropdown_options
 from layouts.html_text import to_html
 from layouts.tables import figures_table, withdrawn_notes
 
@@ -75,6 +75,7 @@ def _control_values(state: ExplorerState, store, prev: ExplorerState | None = No
         state.first,
         state.last,
         ind.domain,
+        events_toggle_label(state.events),
     )
 
 
@@ -105,6 +106,7 @@ CONTROL_OUTPUTS = (
     (Ids.FIRST, "value"),
     (Ids.LAST, "value"),
     (Ids.DOMAIN, "value"),
+    (Ids.EVENTS_TOGGLE, "children"),
 )
 
 # Writes the state's query string into the address bar. The first write on a page replaces the entry (so a
@@ -317,6 +319,7 @@ def register(app: Dash) -> None:
         Input(Ids.SERIES, "clickData"),
         Input(Ids.DRILL_UP, "n_clicks"),
         Input(Ids.DONUT, "clickData"),
+        Input(Ids.EVENTS_TOGGLE, "n_clicks"),
         State(Ids.STATE, "data"),
         prevent_initial_call=True,
     )
@@ -332,6 +335,7 @@ def register(app: Dash) -> None:
         series_click,
         _up,
         donut_click,
+        events,
         previous,
     ):
         store = get_store(data_dir)
@@ -345,12 +349,13 @@ def register(app: Dash) -> None:
             Ids.LAST: last,
             Ids.SERIES: series_click,
             Ids.DONUT: donut_click,
+            Ids.EVENTS_TOGGLE: events,
         }
         trigger = ctx.triggered_id  # a component id, or a preset button's {"type": …, "group": …}
         value = values.get(trigger) if isinstance(trigger, str) else None
         prev = state_from_store(previous, store)
         state = transition(prev, trigger, value, store)
-        given = (indicator, no_update, measure, no_update, period, countries, first, last, domain)
+        given = (indicator, no_update, measure, no_update, period, countries, first, last, domain, no_update)
         controls = _echo(_control_values(state, view_store(store, state.release), prev), given)
         return (to_store(state), *controls, *_views(state, prev))
 

@@ -13,7 +13,7 @@ from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from callbacks import country, explorer, router
-from dashboard import cache, datapackage, feed, i18n, remote, security
+from dashboard import cache, datapackage, events, feed, i18n, remote, security
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 from dashboard.ids import Ids
 from dashboard.panels import warm
@@ -49,6 +49,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
         data_dir = mirror.start()  # raises DataUnavailable when there is neither bucket nor local mirror
     data_dir = Path(data_dir) if data_dir else Path(os.environ.get("MTM_DATA_DIR", DEFAULT_DIR))
     store = get_store(data_dir)  # fail fast at start-up, with a readable message
+    events.events()  # likewise for events.yaml (EventsError names the line and the entry)
 
     app = Dash(
         __name__,

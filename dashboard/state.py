@@ -60,6 +60,7 @@ class ExplorerState:
     lang: str = i18n.DEFAULT  # the page language (EN / RU / KK), kept in the URL like the rest
     release: int | None = None  # the data as it was at this release (None: the latest)
     notices: tuple[str, ...] = field(default=(), compare=False)
+    events: bool = True  # the trend and timeline mark their events (dashboard/events.yaml); URL: events=off
 
     def to_query(self) -> str:
         params: dict[str, str] = {
@@ -77,6 +78,8 @@ class ExplorerState:
             params["drill"] = self.drill
         if self.release is not None:
             params["release"] = str(self.release)
+        if not self.events:
+            params["events"] = "off"
         params["lang"] = self.lang
         return "?" + urlencode(params, safe=",")
 
@@ -241,7 +244,19 @@ def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool
     except ValueError:
         raw = {}
         notices.append(_("The link's parameters could not be read; showing the default view."))
-    known = {"indicator", "measure", "unit", "period", "ptype", "countries", "from", "to", "drill", "lang"}
+    known = {
+        "indicator",
+        "measure",
+        "unit",
+        "period",
+        "ptype",
+        "countries",
+        "from",
+        "to",
+        "drill",
+        "lang",
+        "events",
+    }
     unknown = sorted(k for k in raw if k not in known | {"release"})
     if unknown:
         notices.append(_("Ignored unknown parameter(s): {names}.").format(names=", ".join(unknown)[:80]))
@@ -310,8 +325,21 @@ def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool
         )
         drill = None
 
+    events = raw.get("events", "on") != "off"  # anything but "off" shows them (the default)
     return ExplorerState(
-        ind_id, measure, unit, pid, ptype, tuple(countries), first, last, drill, lang, release, tuple(notices)
+        ind_id,
+        measure,
+        unit,
+        pid,
+        ptype,
+        tuple(countries),
+        first,
+        last,
+        drill,
+        lang,
+        release,
+        tuple(notices),
+        events,
     )
 
 
@@ -355,6 +383,8 @@ def to_store(state: ExplorerState) -> dict:
     stored = asdict(state)
     if state.release is None:
         del stored["release"]
+    if state.events:  # the default: kept only when the events are hidden
+        del stored["events"]
     return stored | {
         "countries": list(state.countries),
         "notices": list(state.notices),
@@ -382,6 +412,7 @@ def _well_formed(data: dict) -> bool:
         and (data.get("drill") is None or isinstance(data.get("drill"), str))
         and (data.get("lang") is None or isinstance(data.get("lang"), str))
         and (data.get("release") is None or type(data.get("release")) is int)
+        and (data.get("events") is None or type(data.get("events")) is bool)
         and set(data) <= set(ExplorerState.__dataclass_fields__) | {"query"}
     )
 
@@ -413,7 +444,17 @@ def choose_indicator(prev: ExplorerState, indicator: object, store: DataStore) -
     if not isinstance(indicator, str) or indicator == prev.indicator:
         return unchanged(prev, store)
     s = ExplorerState(
-        indicator, "", "", "", "", prev.countries, prev.first, prev.last, lang=prev.lang, release=prev.release
+        indicator,
+        "",
+        "",
+        "",
+        "",
+        prev.countries,
+        prev.first,
+        prev.last,
+        lang=prev.lang,
+        release=prev.release,
+        events=prev.events,
     )
     return parse_query(_query_without(s, "measure", "unit", "period"), store)
 
@@ -522,7 +563,13 @@ _TRANSITIONS: dict[str, Callable[..., ExplorerState]] = {  # a control's id -> (
     Ids.SERIES: drill_into,
     Ids.DRILL_UP: lambda prev, _clicks, store: drill_up(prev, store),
     Ids.DONUT: pick_country,
+    Ids.EVENTS_TOGGLE: lambda prev, value, store: show_events(prev, value, store),
 }
+
+
+def show_events(prev: ExplorerState, _clicks: object, store: DataStore) -> ExplorerState:
+    """The "Hide events" / "Show events" button: the trend and the timeline mark their events, or not."""
+    return parse_query(prev.with_(events=not prev.events).to_query(), store)
 
 
 def clicked(click: object, key: str) -> str | None:
