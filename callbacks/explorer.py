@@ -75,7 +75,6 @@ def _control_values(state: ExplorerState, store, prev: ExplorerState | None = No
         state.first,
         state.last,
         ind.domain,
-        events_toggle_label(state.events),
     )
 
 
@@ -106,7 +105,6 @@ CONTROL_OUTPUTS = (
     (Ids.FIRST, "value"),
     (Ids.LAST, "value"),
     (Ids.DOMAIN, "value"),
-    (Ids.EVENTS_TOGGLE, "children"),
 )
 
 # Writes the state's query string into the address bar. The first write on a page replaces the entry (so a
@@ -216,7 +214,8 @@ def _map_links(s: ExplorerState, panel: panels.Drawn) -> list:
 
 
 def _trend_crumb(s: ExplorerState, panel: panels.Drawn) -> list:
-    """The breadcrumb of a drilled quarter (or the hint to click one), and whether "All quarters" hides."""
+    """The breadcrumb of a drilled quarter (or the hint to click one), whether "All quarters" hides, and what
+    the events button says (hide or show them)."""
     crumb: list | html.Span
     if s.drill:
         qlabel = period_label(parse_period(s.drill, "quarter"))
@@ -226,13 +225,20 @@ def _trend_crumb(s: ExplorerState, panel: panels.Drawn) -> list:
         ]
     else:
         crumb = html.Span(_("Click a quarter to see its months."), className="text-muted ms-2")
-    return [crumb, not s.drill]
+    return [crumb, not s.drill, events_toggle_label(s.events)]
 
 
 # What a chart's draw callback writes besides its figure and sources line (by chart id): outputs and values.
 DRAW_EXTRAS: dict[str, tuple[tuple[Output, ...], Callable[[ExplorerState, panels.Drawn], list]]] = {
     "map": ((Output(Ids.COUNTRY_LINK, "children"),), _map_links),
-    "series": ((Output(Ids.BREADCRUMB, "children"), Output(Ids.DRILL_UP, "hidden")), _trend_crumb),
+    "series": (
+        (
+            Output(Ids.BREADCRUMB, "children"),
+            Output(Ids.DRILL_UP, "hidden"),
+            Output(Ids.EVENTS_TOGGLE, "children"),
+        ),
+        _trend_crumb,
+    ),
 }
 
 
@@ -335,7 +341,7 @@ def register(app: Dash) -> None:
         series_click,
         _up,
         donut_click,
-        events,
+        _events,
         previous,
     ):
         store = get_store(data_dir)
@@ -349,13 +355,12 @@ def register(app: Dash) -> None:
             Ids.LAST: last,
             Ids.SERIES: series_click,
             Ids.DONUT: donut_click,
-            Ids.EVENTS_TOGGLE: events,
         }
         trigger = ctx.triggered_id  # a component id, or a preset button's {"type": …, "group": …}
         value = values.get(trigger) if isinstance(trigger, str) else None
         prev = state_from_store(previous, store)
         state = transition(prev, trigger, value, store)
-        given = (indicator, no_update, measure, no_update, period, countries, first, last, domain, no_update)
+        given = (indicator, no_update, measure, no_update, period, countries, first, last, domain)
         controls = _echo(_control_values(state, view_store(store, state.release), prev), given)
         return (to_store(state), *controls, *_views(state, prev))
 

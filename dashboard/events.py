@@ -160,9 +160,11 @@ def parse_events(
     app has no documents.yaml with DATA_URL). Raises EventsError naming the line and the entry."""
     cat = cat or english_catalogue()
     try:
-        raw = yaml.safe_load(text) or {}
+        # every scalar as text (BaseLoader): a date that is not one is refused by the model, with its entry,
+        # not by the YAML parser for the whole file
+        raw = yaml.load(text, Loader=yaml.BaseLoader) or {}
         lines = _lines(text)
-    except yaml.YAMLError as exc:
+    except yaml.YAMLError as exc:  # unbalanced brackets, bad indentation: where the parser says
         raise EventsError(f"{path.name}: not valid YAML ({exc})") from None
     if not isinstance(raw, dict) or set(raw) - {"events", "thresholds"}:
         raise EventsError(f"{path.name}: expected the lists `events:` and `thresholds:` only")
