@@ -10,6 +10,7 @@ value and its source: the timeline has no value axis to draw a line on, and a nu
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -25,7 +26,8 @@ from dashboard.i18n import _
 
 EVENT_COLOR = "#5D3A9B"  # a purple apart from the line palette (7.6:1 on white)
 EVENT_AXIS = "yaxis9"  # an invisible 0..1 axis over the plot, for the markers at its top
-_MARK_Y = 0.97
+_MARK_Y = 0.97  # at the top of the plot area (an axis clips what lies outside its range)
+_LABEL_CHARS = 28  # an event's title beside its marker, shortened (the hover has it whole)
 _DAY_MS = 86_400_000
 
 
@@ -132,13 +134,34 @@ def _overlay() -> dict[str, Any]:
     return {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True}
 
 
-def _apply(fig: go.Figure, shapes: list[dict], xs: list[Any], marks: list[tuple[int, Event]]) -> go.Figure:
+def _apply(
+    fig: go.Figure, shapes: list[dict], xs: list[Any], marks: list[tuple[int, Event]], titled: bool = True
+) -> go.Figure:
     if not marks:
         return fig
     meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
     fig.add_trace(_markers(xs, marks))
+    lang = i18n.current()
+    labels = [
+        {
+            "x": x,
+            "xref": "x",
+            "yref": "paper",
+            "y": 1.0,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "xshift": 10,
+            "showarrow": False,
+            "text": _esc(textwrap.shorten(e.localized(lang).title, _LABEL_CHARS, placeholder="…")),
+            "font": {"size": 11, "color": EVENT_COLOR},
+            "name": f"event:{e.id}",
+        }
+        for x, (_n, e) in zip(xs, marks, strict=True)
+        if titled
+    ]
     fig.update_layout(
         {
+            "annotations": [*(fig.layout.annotations or ()), *labels],
             "shapes": [*(fig.layout.shapes or ()), *shapes],
             EVENT_AXIS: _overlay(),
             "showlegend": True,
@@ -181,7 +204,8 @@ def on_dates(fig: go.Figure, events: Sequence[Event], first: date, last: date) -
             shapes.append(_shape(e.first.isoformat(), (e.last + timedelta(days=1)).isoformat(), e))
         xs.append(e.first.isoformat())
         marks.append((len(marks) + 1, e))
-    return _apply(fig, shapes, xs, marks)
+    # the timeline is a narrow card: numbered markers only, their titles in the hover (and the summary)
+    return _apply(fig, shapes, xs, marks, titled=False)
 
 
 def threshold_label(t: Threshold) -> str:
@@ -205,6 +229,8 @@ def threshold_bars(thresholds: Sequence[Threshold], unit) -> go.Bar | None:
         text=texts,
         textposition="outside",
         texttemplate="%{text}",
+        textfont={"size": 12, "color": EVENT_COLOR},
+        constraintext="none",
         hovertext=[
             _hover(
                 f"<b>{_esc(t.localized(lang).title)}</b>",
