@@ -307,6 +307,7 @@ def time_series(
 
     fig = new_figure(traces, _layout(plot, indicator, measure, subtitle, len(countries), strip))
     if events:
-        spans = [(p.start, p.end) for p in (parse_period(q, "quarter") for q in quarters)]
+        # a quarter always has its end (only a year-to-date may lack one)
+        spans = [(p.start, p.end or p.start) for p in (parse_period(q, "quarter") for q in quarters)]
         event_marks.on_categories(fig, declared_events().for_indicator(indicator.id), spans, plot.labels)
     return _finish(fig)
