@@ -30,7 +30,7 @@ from dashboard.state import (
 from dashboard.views import shown_rows, withdrawn_rows
 from layouts.attrs import attrs
 from layouts.common import activate_release, with_lang
-from layouts.explorer import measure_radio_options, notice, period_dropdown_options
+from layouts.explorer import events_toggle_label, measure_radio_options, notice, period_dropdown_options
 from layouts.html_text import to_html
 from layouts.tables import figures_table, withdrawn_notes
 
@@ -230,7 +230,8 @@ def _map_links(s: ExplorerState, panel: panels.Drawn) -> list:
 
 
 def _trend_crumb(s: ExplorerState, panel: panels.Drawn) -> list:
-    """The breadcrumb of a drilled quarter (or the hint to click one), and whether "All quarters" hides."""
+    """The breadcrumb of a drilled quarter (or the hint to click one), whether "All quarters" hides, and what
+    the events button says (hide or show them)."""
     crumb: list | html.Span
     if s.drill:
         qlabel = period_label(parse_period(s.drill, "quarter"))
@@ -240,13 +241,20 @@ def _trend_crumb(s: ExplorerState, panel: panels.Drawn) -> list:
         ]
     else:
         crumb = html.Span(_("Click a quarter to see its months."), className="text-muted ms-2")
-    return [crumb, not s.drill]
+    return [crumb, not s.drill, events_toggle_label(s.events)]
 
 
 # What a chart's draw callback writes besides its figure and sources line (by chart id): outputs and values.
 DRAW_EXTRAS: dict[str, tuple[tuple[Output, ...], Callable[[ExplorerState, panels.Drawn], list]]] = {
     "map": ((Output(Ids.COUNTRY_LINK, "children"),), _map_links),
-    "series": ((Output(Ids.BREADCRUMB, "children"), Output(Ids.DRILL_UP, "hidden")), _trend_crumb),
+    "series": (
+        (
+            Output(Ids.BREADCRUMB, "children"),
+            Output(Ids.DRILL_UP, "hidden"),
+            Output(Ids.EVENTS_TOGGLE, "children"),
+        ),
+        _trend_crumb,
+    ),
 }
 
 
@@ -338,6 +346,7 @@ def register(app: Dash) -> None:
         Input(Ids.SERIES, "clickData"),
         Input(Ids.DRILL_UP, "n_clicks"),
         Input(Ids.DONUT, "clickData"),
+        Input(Ids.EVENTS_TOGGLE, "n_clicks"),
         State(Ids.STATE, "data"),
         prevent_initial_call=True,
     )
@@ -353,6 +362,7 @@ def register(app: Dash) -> None:
         series_click,
         _up,
         donut_click,
+        _events,
         previous,
     ):
         store = get_store(data_dir)

@@ -172,7 +172,8 @@ def summarize(fig: Any) -> str:
     head = f"{title}." if title and not title.endswith(".") else title
     if meta.get("empty"):
         return " ".join(p for p in (head, plain(meta.get("message")) + ".") if p.strip("."))
-    traces = [dict(t) for t in d.get("data") or []]
+    # the event markers are said once, after the numbers (not read as values)
+    traces = [dict(t) for t in d.get("data") or [] if (t.get("meta") or {}).get("role") != "events"]
     types = {t.get("type") for t in traces}
     unit = meta.get("unit")
     if "choropleth" in types:
@@ -190,7 +191,22 @@ def summarize(fig: Any) -> str:
             "{n} values, marked ‡, were chosen among sources that differ.",
             n,
         ).format(n=n)
+    body += _events(meta.get("events"))
     return f"{head} {body}".strip()
+
+
+def _events(marked: Any) -> str:
+    """' Marked events: 1. Title (21 Sep 2022): its sentence' for the events drawn (figures/events.py)."""
+    if not isinstance(marked, list) or not marked:
+        return ""
+    items = [
+        _("{n}. {title} ({when}): {text}").format(
+            n=e.get("n"), title=plain(e.get("title")), when=plain(e.get("when")), text=plain(e.get("text"))
+        )
+        for e in marked
+        if isinstance(e, Mapping)
+    ]
+    return " " + _("Marked events: {events}").format(events=" ".join(items))
 
 
 def with_summary(fig: Any) -> Any:

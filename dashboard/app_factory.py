@@ -13,7 +13,7 @@ from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from callbacks import country, explorer, router, share
-from dashboard import cache, embed, feed, i18n, remote, security
+from dashboard import cache, datapackage, embed, events, feed, i18n, remote, security
 from dashboard.api import routes as api_routes
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 from dashboard.ids import Ids
@@ -50,6 +50,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
         data_dir = mirror.start()  # raises DataUnavailable when there is neither bucket nor local mirror
     data_dir = Path(data_dir) if data_dir else Path(os.environ.get("MTM_DATA_DIR", DEFAULT_DIR))
     store = get_store(data_dir)  # fail fast at start-up, with a readable message
+    events.events()  # likewise for events.yaml (EventsError names the line and the entry)
 
     app = Dash(
         __name__,
@@ -84,6 +85,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
     _add_routes(app, data_dir)
     api_routes.init_app(app.server)  # the data API, /api/v1/
     embed.register(app)  # /embed/<chart> and /oembed
+    datapackage.register(app.server, data_dir)  # GET /api/v1/datapackage.zip
     security.init_app(app)  # after every callback: the CSP hashes Dash's inline scripts
     _warm_up(app)
     if os.environ.get("MTM_WARM", "1") != "0":

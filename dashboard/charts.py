@@ -46,7 +46,14 @@ class ChartKind:
 
 KINDS: tuple[ChartKind, ...] = (
     ChartKind(
-        "map", N_("Map"), map_panel, Ids.MAP, "440px", 8, Ids.MAP_FOOTER, ignores=("first", "last", "drill")
+        "map",
+        N_("Map"),
+        map_panel,
+        Ids.MAP,
+        "440px",
+        8,
+        Ids.MAP_FOOTER,
+        ignores=("first", "last", "drill", "events"),
     ),
     ChartKind(
         "donut",
@@ -56,7 +63,7 @@ KINDS: tuple[ChartKind, ...] = (
         "440px",
         4,
         Ids.DONUT_FOOTER,
-        ignores=("countries", "first", "last", "drill"),
+        ignores=("countries", "first", "last", "drill", "events"),
         drawn_with="map",
     ),
     ChartKind(

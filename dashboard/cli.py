@@ -1,6 +1,7 @@
 """The `mtm` command: build the Parquet tables from the cited source CSV, check them, and import new figures
 (`mtm validate FILE`, `mtm import FILE [--revise]`, `mtm withdraw ROW --reason`, `mtm releases`,
-`mtm diff R1 R2`, `mtm history`; see docs/importing.md); render the quarterly briefing
+`mtm diff R1 R2`, `mtm history`; see docs/importing.md); write the whole data set as a Frictionless Data
+Package (`mtm package --out DIR`); render the quarterly briefing
 (`mtm briefing --lang ru`) and explorer charts (`mtm chart --lang kk`) in English, Russian or Kazakh; publish
 the tables to an S3 bucket for DATA_URL (`mtm publish s3://bucket/prefix`)."""
 
@@ -273,6 +274,23 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _package(args: argparse.Namespace) -> int:
+    """The whole data set as a Frictionless Data Package: the same files /api/v1/datapackage.zip serves."""
+    from dashboard.datapackage import PackageError, store_at, write_package
+
+    store = _load_store(args)
+    if store is None:
+        return 2
+    try:
+        store = store_at(store, None if args.release is None else str(args.release))
+    except PackageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    written = write_package(store, Path(args.out), as_zip=args.zip)
+    print(f"wrote the data package of release {store.release} ({len(written)} files) to {args.out}")
+    return 0
+
+
 def view_with_lang(view: str, lang: str | None) -> str:
     """An explorer query string with ``lang=`` set (the chart's language); None leaves the view as given."""
     if not lang:
@@ -354,6 +372,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("url", help="s3://bucket/prefix (endpoint: DATA_S3_ENDPOINT or AWS_ENDPOINT_URL)")
     p.add_argument("--data", default=str(PARQUET_DIR), help="the Parquet directory to upload")
     p.set_defaults(func=_publish)
+    pk = sub.add_parser("package", help="write the whole data set as a Frictionless Data Package")
+    pk.add_argument("--out", required=True, help="the directory to write the package's files into")
+    pk.add_argument("--release", type=int, default=None, help="the data as it was at this release")
+    pk.add_argument("--zip", action="store_true", help="write one zip file (as the API serves) instead")
+    pk.add_argument("--data", default=str(DEFAULT_DATA_DIR), help=data_help)
+    pk.set_defaults(func=_package)
     from dashboard import pdf
 
     br = sub.add_parser("briefing", help="render the quarterly briefing to an A4 PDF (headless Chromium)")

@@ -17,6 +17,7 @@ from babel.dates import format_date
 from dashboard import i18n, theme
 from dashboard.catalogue import catalogue
 from dashboard.countries import country_name
+from dashboard.figures.events import event_notes
 from dashboard.i18n import _
 from dashboard.panel_builders import Panel
 from dashboard.periods import parse_period, period_label
@@ -102,6 +103,7 @@ def caption_for(
     notes += [_("Revised: {what}").format(what=what) for what in panel.revised]
     if release_note:
         notes.insert(0, release_note)
+    notes += event_notes(panel.figure)  # the markers' hover texts, which an image cannot show
     notes += list(ind.notes)
     return Caption(ind.title, subtitle, documents, notes, data_date, link)
 

@@ -25,6 +25,7 @@ class Ids(StrEnum):
     SERIES = "series"
     SERIES_FOOTER = "series-footer"
     BREADCRUMB = "breadcrumb"
+    EVENTS_TOGGLE = "events-toggle"
     DRILL_UP = "drill-up"
     SPANS = "spans"
     DONUT = "donut"

@@ -103,10 +103,11 @@ def series_panel(store: DataStore, s: ExplorerState) -> Panel:
     series = store.series(s.indicator, s.measure, s.unit, countries, "quarter", s.first, s.last)
     series = with_revisions(store, series, s)
     reported = series.filter(pl.col("value").is_not_null())
-    return _panel(figures.time_series(series, ind, s.measure, s.unit), reported, s.unit)
+    fig = figures.time_series(series, ind, s.measure, s.unit, events=s.events)
+    return _panel(fig, reported, s.unit)
 
 
 def spans_panel(store: DataStore, s: ExplorerState) -> Panel:
     ind = catalogue().indicator(s.indicator)
     rows = spans_rows(store, s)
-    return _panel(figures.spans_chart(rows, ind, s.unit), rows, s.unit)
+    return _panel(figures.spans_chart(rows, ind, s.unit, events=s.events), rows, s.unit)

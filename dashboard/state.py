@@ -61,6 +61,7 @@ QUERY_PARAMETERS = (
     "drill",
     "lang",
     "release",
+    "events",  # events=off hides the events on the trend (dashboard/events.py)
 )
 
 
@@ -97,6 +98,7 @@ class ExplorerState:
     lang: str = i18n.DEFAULT  # the page language (EN / RU / KK), kept in the URL like the rest
     release: int | None = None  # the data as it was at this release (None: the latest)
     notices: tuple[str, ...] = field(default=(), compare=False)
+    events: bool = True  # the trend and timeline mark their events (dashboard/events.yaml); URL: events=off
 
     def to_query(self) -> str:
         params: dict[str, str] = {
@@ -114,6 +116,8 @@ class ExplorerState:
             params["drill"] = self.drill
         if self.release is not None:
             params["release"] = str(self.release)
+        if not self.events:
+            params["events"] = "off"
         params["lang"] = self.lang
         return "?" + urlencode(params, safe=",")
 
@@ -403,8 +407,21 @@ def _parse_query(  # noqa: C901  (one flat check per parameter, in the order the
         )
         drill = None
 
+    events = raw.get("events", "on") != "off"  # anything but "off" shows them (the default)
     return ExplorerState(
-        ind_id, measure, unit, pid, ptype, tuple(countries), first, last, drill, lang, release, tuple(notices)
+        ind_id,
+        measure,
+        unit,
+        pid,
+        ptype,
+        tuple(countries),
+        first,
+        last,
+        drill,
+        lang,
+        release,
+        tuple(notices),
+        events,
     )
 
 
@@ -511,6 +528,8 @@ def to_store(state: ExplorerState) -> dict:
     stored = asdict(state)
     if state.release is None:
         del stored["release"]
+    if state.events:  # the default: kept only when the events are hidden
+        del stored["events"]
     return stored | {
         "countries": list(state.countries),
         "notices": list(state.notices),
@@ -542,6 +561,7 @@ def _well_formed(data: dict) -> bool:
         and (data.get("drill") is None or isinstance(data.get("drill"), str))
         and (data.get("lang") is None or isinstance(data.get("lang"), str))
         and (data.get("release") is None or type(data.get("release")) is int)
+        and (data.get("events") is None or type(data.get("events")) is bool)
         and set(data) <= set(ExplorerState.__dataclass_fields__) | {"query"}
     )
 
@@ -573,7 +593,17 @@ def choose_indicator(prev: ExplorerState, indicator: object, store: DataStore) -
     if not isinstance(indicator, str) or indicator == prev.indicator:
         return unchanged(prev, store)
     s = ExplorerState(
-        indicator, "", "", "", "", prev.countries, prev.first, prev.last, lang=prev.lang, release=prev.release
+        indicator,
+        "",
+        "",
+        "",
+        "",
+        prev.countries,
+        prev.first,
+        prev.last,
+        lang=prev.lang,
+        release=prev.release,
+        events=prev.events,
     )
     return parse_query(_query_without(s, "measure", "unit", "period"), store)
 
@@ -682,7 +712,13 @@ _TRANSITIONS: dict[str, Callable[..., ExplorerState]] = {  # a control's id -> (
     Ids.SERIES: drill_into,
     Ids.DRILL_UP: lambda prev, _clicks, store: drill_up(prev, store),
     Ids.DONUT: pick_country,
+    Ids.EVENTS_TOGGLE: lambda prev, value, store: show_events(prev, value, store),
 }
+
+
+def show_events(prev: ExplorerState, _clicks: object, store: DataStore) -> ExplorerState:
+    """The "Hide events" / "Show events" button: the trend and the timeline mark their events, or not."""
+    return parse_query(prev.with_(events=not prev.events).to_query(), store)
 
 
 def clicked(click: object, key: str) -> str | None:

@@ -31,6 +31,7 @@ from dashboard.briefing import (
     build_briefing,
 )
 from dashboard.data import DataStore
+from dashboard.figures.events import event_notes
 from dashboard.i18n import _
 from dashboard.periods import parse_period
 from layouts.attrs import attrs
@@ -246,6 +247,7 @@ def _table(s: Section, b: Briefing) -> html.Div:
 def _chart(c: Chart, config: dcc.Graph.Config) -> html.Div:
     # a static picture: role=img named by its alt text, described by a visually hidden summary of its numbers
     summary_id = f"chart-{c.key}-summary"
+    events = event_notes(c.figure)
     return html.Div(
         [
             html.Div(
@@ -259,6 +261,8 @@ def _chart(c: Chart, config: dcc.Graph.Config) -> html.Div:
                 **attrs({"aria-label": c.alt, "aria-describedby": summary_id}),
             ),
             html.P(summarize(c.figure), id=summary_id, className="visually-hidden"),
+            # a printed chart has no hover: the events it marks are written under it
+            *([html.Ul([html.Li(n) for n in events], className="briefing-events")] if events else []),
         ],
         className="briefing-chart",
         **attrs({"data-chart": c.key}),

@@ -269,6 +269,11 @@ def controls(state: ExplorerState, store: DataStore) -> dbc.Card:
     )
 
 
+def events_toggle_label(shown: bool) -> str:
+    """What the events button does: hide the events drawn, or show them again."""
+    return _("Hide events") if shown else _("Show events")
+
+
 def breadcrumb() -> html.Nav:
     """'All quarters › Q2 2023' when drilled into a quarter; the button is always in the page."""
     return html.Nav(
@@ -280,6 +285,13 @@ def breadcrumb() -> html.Nav:
                 className="btn btn-link btn-sm p-0 align-baseline",
             ),
             html.Span(id=Ids.BREADCRUMB),
+            # marks the trend's and the timeline's events (dashboard/events.yaml); the URL keeps events=off
+            html.Button(
+                events_toggle_label(True),
+                id=Ids.EVENTS_TOGGLE,
+                n_clicks=0,
+                className="btn btn-link btn-sm p-0 align-baseline float-end events-toggle",
+            ),
         ],
         className="small px-2 breadcrumb-bar",
         **attrs({"aria-label": _("Breadcrumb")}),

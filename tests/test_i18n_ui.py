@@ -403,12 +403,14 @@ def test_explorer_callbacks_speak_the_states_language(client, store):
             (Ids.SERIES_FOOTER, "children"),
             (Ids.BREADCRUMB, "children"),
             (Ids.DRILL_UP, "hidden"),
+            (Ids.EVENTS_TOGGLE, "children"),
             (Ids.SPANS, "figure"),
         ],
         state,
     )
     crumb = json.loads(series)["response"][Ids.BREADCRUMB]["children"]
     assert crumb[1]["props"]["children"] == "2-й кв. 2023: по месяцам"
+    assert json.loads(series)["response"][Ids.EVENTS_TOGGLE]["children"] == "Скрыть события"
 
     undrilled = _call(
         client,
@@ -417,6 +419,7 @@ def test_explorer_callbacks_speak_the_states_language(client, store):
             (Ids.SERIES_FOOTER, "children"),
             (Ids.BREADCRUMB, "children"),
             (Ids.DRILL_UP, "hidden"),
+            (Ids.EVENTS_TOGGLE, "children"),
             (Ids.SPANS, "figure"),
         ],
         _state(store, "?lang=kk"),

@@ -13,6 +13,8 @@ from dashboard import theme
 from dashboard.catalogue import Indicator, Unit, catalogue
 from dashboard.countries import TOTAL
 from dashboard.data import DERIVED
+from dashboard.events import events as declared_events
+from dashboard.figures import events as event_marks
 from dashboard.figures.common import (
     TEMPLATE,
     _conflict_key,
@@ -262,6 +264,7 @@ def time_series(
     measure: str,
     unit: str,
     names: dict[str, str] | None = None,
+    events: bool = True,
 ) -> go.Figure:
     """Quarterly lines, one per country (rows = ``DataStore.series(..., granularity="quarter")``).
 
@@ -273,7 +276,8 @@ def time_series(
     Each line has its own colour (>= 3:1 on white), marker symbol and dash (theme.series_style). Derived
     points are open markers with "derived: …" in the hover; a value chosen among differing sources gets a
     dark ring and "‡" (one extra trace, also its legend entry). Each real point's ``customdata`` is the
-    quarter id (e.g. "2023-Q2") for drill-down.
+    quarter id (e.g. "2023-Q2") for drill-down. With ``events``, the events declared for the indicator
+    (dashboard/events.yaml) are marked on the quarters that hold them (dashboard/figures/events.py).
     """
     u = _unit(unit)
     subtitle = _("{measure_unit}, by quarter").format(measure_unit=_measure_unit(measure, u))
@@ -302,4 +306,8 @@ def time_series(
         traces.append(_gap_strip(plot.gaps))
 
     fig = new_figure(traces, _layout(plot, indicator, measure, subtitle, len(countries), strip))
+    if events:
+        # a quarter always has its end (only a year-to-date may lack one)
+        spans = [(p.start, p.end or p.start) for p in (parse_period(q, "quarter") for q in quarters)]
+        event_marks.on_categories(fig, declared_events().for_indicator(indicator.id), spans, plot.labels)
     return _finish(fig)

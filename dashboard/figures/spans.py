@@ -4,6 +4,7 @@ spans and as-of dates."""
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -14,6 +15,9 @@ from babel.dates import format_date
 from dashboard import i18n, theme
 from dashboard.catalogue import Indicator, Unit
 from dashboard.data import DERIVED
+from dashboard.events import Threshold
+from dashboard.events import events as declared_events
+from dashboard.figures import events as event_marks
 from dashboard.figures.common import (
     TEMPLATE,
     _conflict_legend,
@@ -204,23 +208,25 @@ def _kind_traces(kind: str, whole: dict[str, list]) -> list[go.BaseTraceType]:
     return traces
 
 
-def _x_range(rows: pl.DataFrame, n_conflicts: int) -> list[str]:
+def _x_range(rows: pl.DataFrame, n_conflicts: int, thresholds: Sequence[Threshold] = ()) -> list[str]:
     # min/max of Date columns of rows that are not empty (spans_chart returns early otherwise): dates
-    first = cast(date, rows["period_start"].min())
+    first = min([cast(date, rows["period_start"].min()), *(t.first for t in thresholds)])
     last_candidates = [d for d in (rows["period_end"].max(), rows["period_start"].max()) if d is not None]
-    last = max(cast(list[date], last_candidates))
+    last = max([*cast(list[date], last_candidates), *(t.last for t in thresholds)])
     # Room on the right for the value written after the last bar / marker.
     pad = timedelta(days=max(120, round((last - first).days * (0.26 if n_conflicts else 0.22))))
     return [(first - timedelta(days=20)).isoformat(), (last + pad).isoformat()]
 
 
-def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figure:
+def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str, events: bool = True) -> go.Figure:
     """A timeline of figures published for half-years, years, year-to-date spans and as-of dates.
 
     Each figure is one horizontal bar over its own dates, labelled with its value: never split into quarters.
     A year-to-date figure without a stated end is a marker at 1 January (its end is unknown, so no bar
     length is invented); a stock as of a date is a diamond on that day. A derived figure is hatched (or an
-    open marker); one chosen among differing sources is outlined and marked ‡ after its value.
+    open marker); one chosen among differing sources is outlined and marked ‡ after its value. With
+    ``events``, the indicator's declared events are marked on their days and its reference values
+    (thresholds, e.g. a year's quota) are rows of their own over their dates (dashboard/figures/events.py).
     """
     u = _unit(unit)
     subtitle = _("{title} · {unit} · each figure drawn over the dates it covers").format(
@@ -243,7 +249,12 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figur
     if n_conflicts:
         traces.append(_conflict_legend())
 
-    x_range = _x_range(rows, n_conflicts)
+    thresholds = declared_events().thresholds_for(indicator.id, u.id) if events else ()
+    reference = event_marks.threshold_bars(thresholds, u)
+    if reference is not None:
+        traces.append(reference)
+        categories += [event_marks.threshold_label(t) for t in thresholds]
+    x_range = _x_range(rows, n_conflicts, thresholds)
     fig = new_figure(
         traces,
         dict(  # given at construction: update_layout after the traces costs ~10x
@@ -268,4 +279,7 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str) -> go.Figur
             },
         ),
     )
+    if events:
+        shown = (date.fromisoformat(x_range[0]), date.fromisoformat(x_range[1]))
+        event_marks.on_dates(fig, declared_events().for_indicator(indicator.id), *shown)
     return _finish(fig)

@@ -29,6 +29,7 @@ from dashboard.atomic import write_bytes_atomic
 from dashboard.catalogue import Catalogue, catalogue
 from dashboard.countries import OTHER, TOTAL, is_valid_code
 from dashboard.data import MANIFEST  # the reader's name for it: one name on both sides
+from dashboard.events import EventsError, load_events
 from dashboard.periods import PeriodError, months_of_quarter, parse_period, quarter_of_month
 from dashboard.pipeline.record import ReleaseLog, load_log
 from dashboard.pipeline.versions import changes_table, releases_table, source_id, versioned_observations
@@ -317,6 +318,10 @@ def _build_tables(
     csv_path: Path, documents_path: Path, cat: Catalogue | None, log: ReleaseLog | None
 ) -> dict[str, pa.Table]:
     cat = cat or catalogue()
+    try:  # the events and reference values drawn on the trends: a bad entry refuses the build, named
+        load_events(cat=cat)
+    except EventsError as exc:
+        raise BuildError([str(exc)]) from None
     docs = load_documents(documents_path)
     rows = read_source_csv(csv_path)
     problems = validate_rows(rows, docs, cat)
