@@ -46,7 +46,14 @@ class ChartKind:
 
 KINDS: tuple[ChartKind, ...] = (
     ChartKind(
-        "map", N_("Map"), map_panel, Ids.MAP, "440px", 8, Ids.MAP_FOOTER, ignores=("first", "last", "drill")
+        "map",
+        N_("Map"),
+        map_panel,
+        Ids.MAP,
+        "440px",
+        8,
+        Ids.MAP_FOOTER,
+        ignores=("first", "last", "drill", "vs"),
     ),
     ChartKind(
         "donut",
@@ -56,7 +63,7 @@ KINDS: tuple[ChartKind, ...] = (
         "440px",
         4,
         Ids.DONUT_FOOTER,
-        ignores=("countries", "first", "last", "drill"),
+        ignores=("countries", "first", "last", "drill", "vs"),
         drawn_with="map",
     ),
     ChartKind(
@@ -67,7 +74,7 @@ KINDS: tuple[ChartKind, ...] = (
         "380px",
         7,
         Ids.SERIES_FOOTER,
-        ignores=("period", "period_type"),
+        ignores=("period", "period_type", "vs"),
     ),
     ChartKind(
         "spans",
@@ -78,7 +85,7 @@ KINDS: tuple[ChartKind, ...] = (
         5,
         heading=N_("Longer periods (half-years, years, year to date)"),
         drawn_with="series",
-        ignores=("period", "period_type", "first", "last", "drill"),
+        ignores=("period", "period_type", "first", "last", "drill", "vs"),
     ),
 )
 IDS: tuple[str, ...] = tuple(k.id for k in KINDS)

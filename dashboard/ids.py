@@ -40,3 +40,5 @@ class Ids(StrEnum):
     DOWNLOAD = "download"
     DOWNLOAD_CSV = "download-csv"
     DOWNLOAD_XLSX = "download-xlsx"
+    VS = "compare-with"  # "Compared with" of the change explainer (dashboard/explain.py)
+    EXPLAIN = "explain"

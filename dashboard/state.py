@@ -25,6 +25,8 @@ from dashboard.ids import Ids
 from dashboard.periods import PeriodError, quarter_of_day, quarter_range, split_quarter
 from dashboard.releases import UnknownRelease
 
+VS_DEFAULT = "prev"
+VS_CHOICES = ("prev", "year")  # besides a period id of the view's own type
 MAX_COUNTRIES = 12  # beyond this a line chart is unreadable
 MAX_QUERY_LENGTH = 2000
 MAX_TREND_QUARTERS = 60  # a longer range than fifteen years is refused in a link (a hand-crafted one)
@@ -59,6 +61,9 @@ class ExplorerState:
     drill: str | None = None  # a quarter drilled into months
     lang: str = i18n.DEFAULT  # the page language (EN / RU / KK), kept in the URL like the rest
     release: int | None = None  # the data as it was at this release (None: the latest)
+    # "Compared with" (the change explainer, dashboard/explain.py): the previous period, a year earlier, or a
+    # period id of the view's type
+    vs: str = VS_DEFAULT
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     def to_query(self) -> str:
@@ -77,6 +82,8 @@ class ExplorerState:
             params["drill"] = self.drill
         if self.release is not None:
             params["release"] = str(self.release)
+        if self.vs != VS_DEFAULT:
+            params["vs"] = self.vs
         params["lang"] = self.lang
         return "?" + urlencode(params, safe=",")
 
@@ -241,7 +248,19 @@ def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool
     except ValueError:
         raw = {}
         notices.append(_("The link's parameters could not be read; showing the default view."))
-    known = {"indicator", "measure", "unit", "period", "ptype", "countries", "from", "to", "drill", "lang"}
+    known = {
+        "indicator",
+        "measure",
+        "unit",
+        "period",
+        "ptype",
+        "countries",
+        "from",
+        "to",
+        "drill",
+        "lang",
+        "vs",
+    }
     unknown = sorted(k for k in raw if k not in known | {"release"})
     if unknown:
         notices.append(_("Ignored unknown parameter(s): {names}.").format(names=", ".join(unknown)[:80]))
@@ -310,9 +329,40 @@ def _parse_query(search: str | None, store: DataStore, lang: str, bad_lang: bool
         )
         drill = None
 
+    vs = _vs_of(raw.get("vs"), pid, ptype, choices, notices)
     return ExplorerState(
-        ind_id, measure, unit, pid, ptype, tuple(countries), first, last, drill, lang, release, tuple(notices)
+        ind_id,
+        measure,
+        unit,
+        pid,
+        ptype,
+        tuple(countries),
+        first,
+        last,
+        drill,
+        lang,
+        release,
+        vs,
+        tuple(notices),
     )
+
+
+def _vs_of(
+    given: str | None, pid: str, ptype: str, choices: list[tuple[str, str]], notices: list[str]
+) -> str:
+    """The link's "Compared with": prev, year, or another period of the view's type that has data."""
+    if given is None or given in VS_CHOICES:
+        return given or VS_DEFAULT
+    same_kind = infer_period_type(given, "ytd" if ptype == "ytd" else None) == ptype
+    if given != pid and same_kind and (given, ptype) in choices:
+        return given
+    notices.append(
+        _(
+            "Cannot compare with {given}: not a period of the same kind with data; comparing with the "
+            "previous period."
+        ).format(given=repr(given[:20]))
+    )
+    return VS_DEFAULT
 
 
 def _release_of(raw: dict[str, str], store: DataStore, notices: list[str]) -> tuple[int | None, DataStore]:
@@ -382,6 +432,7 @@ def _well_formed(data: dict) -> bool:
         and (data.get("drill") is None or isinstance(data.get("drill"), str))
         and (data.get("lang") is None or isinstance(data.get("lang"), str))
         and (data.get("release") is None or type(data.get("release")) is int)
+        and (data.get("vs") is None or (isinstance(data.get("vs"), str) and len(data["vs"]) < 60))
         and set(data) <= set(ExplorerState.__dataclass_fields__) | {"query"}
     )
 
@@ -413,7 +464,17 @@ def choose_indicator(prev: ExplorerState, indicator: object, store: DataStore) -
     if not isinstance(indicator, str) or indicator == prev.indicator:
         return unchanged(prev, store)
     s = ExplorerState(
-        indicator, "", "", "", "", prev.countries, prev.first, prev.last, lang=prev.lang, release=prev.release
+        indicator,
+        "",
+        "",
+        "",
+        "",
+        prev.countries,
+        prev.first,
+        prev.last,
+        lang=prev.lang,
+        release=prev.release,
+        vs=prev.vs if prev.vs in VS_CHOICES else VS_DEFAULT,  # a chosen period belongs to the old indicator
     )
     return parse_query(_query_without(s, "measure", "unit", "period"), store)
 
@@ -434,7 +495,9 @@ def choose_period(prev: ExplorerState, value: object, store: DataStore) -> Explo
     if not (isinstance(value, str) and "|" in value):
         return unchanged(prev, store)
     ptype, period = value.split("|", 1)
-    return parse_query(prev.with_(period=period, period_type=ptype).to_query(), store)
+    # a chosen comparison period belongs to the old period's kind: another kind compares with its previous
+    vs = prev.vs if prev.vs in VS_CHOICES or ptype == prev.period_type else VS_DEFAULT
+    return parse_query(prev.with_(period=period, period_type=ptype, vs=vs).to_query(), store)
 
 
 def choose_countries(prev: ExplorerState, countries: object, store: DataStore) -> ExplorerState:
@@ -473,6 +536,13 @@ def apply_preset(prev: ExplorerState, group: object, store: DataStore) -> Explor
     have = [c for c in with_data["country_iso3"].to_list() if c in members]
     rest = sorted(members - set(have))
     return parse_query(prev.with_(countries=tuple((have + rest)[:MAX_COUNTRIES])).to_query(), store)
+
+
+def choose_vs(prev: ExplorerState, value: object, store: DataStore) -> ExplorerState:
+    """ "Compared with" changed: prev, year or a period id of the view's type (the parser checks it)."""
+    if not isinstance(value, str) or not value:
+        return unchanged(prev, store)
+    return parse_query(prev.with_(vs=value[:40]).to_query(), store)
 
 
 def drill_into(prev: ExplorerState, click: object, store: DataStore) -> ExplorerState:
@@ -522,6 +592,7 @@ _TRANSITIONS: dict[str, Callable[..., ExplorerState]] = {  # a control's id -> (
     Ids.SERIES: drill_into,
     Ids.DRILL_UP: lambda prev, _clicks, store: drill_up(prev, store),
     Ids.DONUT: pick_country,
+    Ids.VS: choose_vs,
 }
 
 
