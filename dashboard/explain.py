@@ -45,6 +45,7 @@ from dashboard.formatting import fmt_change_pct, fmt_value
 from dashboard.i18n import N_, _
 from dashboard.partial import partial_note
 from dashboard.periods import (
+    PERIOD_EXAMPLES,
     Period,
     PeriodError,
     months_of_quarter,
@@ -65,7 +66,7 @@ REFUSALS = {
     "unknown_indicator": N_("Unknown indicator {given}."),
     "not_a_level": N_("A change can be explained for a count or an amount, not for {measure}."),
     "unknown_measure": N_("{indicator} is not published as {measure} in {unit}."),
-    "bad_period": N_("{given} is not a period: {why}."),
+    "bad_period": N_("The period {given} cannot be read: write it like {example}."),
     "same_period": N_("Both periods are {period}: choose another period to compare with."),
     "period_types": N_(
         "{current} ({current_type}) and {base} ({base_type}) are not periods of the same kind and length: "
@@ -271,7 +272,7 @@ def _agency(store: DataStore, ind: str, measure: str, unit: str, period: str, pt
 
 
 # -- the rules ----------------------------------------------------------------------------------------------
-def _refuse(ind: str, measure: str, unit: str, code: str, **args: object) -> Explanation:
+def _refuse(ind: str, measure: str, unit: str, code: str, /, **args: object) -> Explanation:
     return Explanation(ind, measure, unit, False, refusal=code, message=_(REFUSALS[code]).format(**args))
 
 
@@ -464,7 +465,7 @@ def explain(
         return _refuse(indicator, measure, unit, "unknown_indicator", given=repr(str(indicator)[:40]))
     ind = cat.indicator(indicator)
     m = cat.measure(measure) if measure in {x.id for x in cat.measures} else None
-    if m is not None and not m.level:
+    if m is not None and (not m.level or unit == "percent"):
         return _refuse(indicator, measure, unit, "not_a_level", measure=m.label)
     if m is None or measure not in ind.measures or unit not in ind.level_units:
         return _refuse(
@@ -476,10 +477,14 @@ def explain(
             measure=repr(measure)[:30],
             unit=repr(unit)[:30],
         )
-    try:
-        cur_p, base_p = parse_period(period, period_type), parse_period(base_period, base_type)
-    except PeriodError as exc:
-        return _refuse(indicator, measure, unit, "bad_period", given=repr(str(period)[:30]), why=str(exc))
+    parsed: list[Period] = []
+    for pid, ptype in ((period, period_type), (base_period, base_type)):
+        try:
+            parsed.append(parse_period(pid, ptype))
+        except PeriodError:
+            example = PERIOD_EXAMPLES.get(str(ptype), PERIOD_EXAMPLES["quarter"])
+            return _refuse(indicator, measure, unit, "bad_period", given=repr(str(pid)[:30]), example=example)
+    cur_p, base_p = parsed
     why = _check_periods(cur_p, base_p)
     if why:
         return _refuse(indicator, measure, unit, why[0], **why[1])
@@ -791,3 +796,27 @@ def _sentences(ind: Indicator, e: Explanation, link: _Links) -> list[Sentence]:
         if got:
             out.append(Sentence(got[0], link.to(got[1]), rule))
     return out[:4]
+
+
+# -- a view's explanation (the explorer, the API) ------------------------------------------------------------
+VS_WORDS = {VS_PREVIOUS: N_("previous period"), VS_YEAR: N_("a year earlier")}
+
+
+def explain_view(store: DataStore, s: ExplorerState, *, breaks: Iterable[date] = ()) -> Explanation:
+    """The explanation an explorer view shows: its period against its "Compared with" (``s.vs``)."""
+    base = comparison_period(store, s.indicator, s.measure, s.unit, s.period, s.period_type, s.vs)
+    if base is None:
+        label = period_label(parse_period(s.period, s.period_type))
+        choice = _(VS_WORDS.get(s.vs, N_("previous period")))
+        return _refuse(s.indicator, s.measure, s.unit, "no_comparison", period=label, choice=choice)
+    return explain(
+        store,
+        s.indicator,
+        s.measure,
+        s.unit,
+        s.period,
+        s.period_type,
+        *base,
+        breaks=breaks,
+        release=s.release,
+    )
