@@ -440,7 +440,8 @@ def _caveats(ind: Indicator, sides: Iterable[Side]) -> tuple[str, ...]:
     if len(english) != len(shown):
         english = shown
     notes = [shown[i] for i, n in enumerate(english) if any(label in n for label in used)]
-    return tuple(notes + [f"{s.label}: {s.partial}" for s in sides if s.partial])
+    partial = [s.partial if s.label in s.partial else f"{s.label}: {s.partial}" for s in sides if s.partial]
+    return tuple(notes + partial)
 
 
 # -- entry point --------------------------------------------------------------------------------------------

@@ -496,7 +496,7 @@ def choose_period(prev: ExplorerState, value: object, store: DataStore) -> Explo
         return unchanged(prev, store)
     ptype, period = value.split("|", 1)
     # a chosen comparison period belongs to the old period's kind: another kind compares with its previous
-    vs = prev.vs if prev.vs in VS_CHOICES or ptype == prev.period_type else VS_DEFAULT
+    vs = prev.vs if prev.vs in VS_CHOICES or (ptype == prev.period_type and period != prev.vs) else VS_DEFAULT
     return parse_query(prev.with_(period=period, period_type=ptype, vs=vs).to_query(), store)
 
 
