@@ -19,6 +19,7 @@ from dashboard.countries import country_name
 from dashboard.data import DataStore
 from dashboard.figures import derivation_text
 from dashboard.i18n import N_, _
+from dashboard.partial import partial_note
 from dashboard.periods import parse_period, period_label
 
 COLUMNS = (
@@ -47,6 +48,7 @@ COLUMNS = (
     "previous_value",
     "revision_reason",
     "revised_in",
+    "partial",  # why the period is not complete in the data (dashboard/partial.py), else empty
 )
 WITHDRAWN_STATUS = "withdrawn"
 # Each column's header: in English the column name itself (as the files always had); translated by gettext.
@@ -74,6 +76,7 @@ HEADERS = {
     "previous_value": N_("previous_value"),
     "revision_reason": N_("revision_reason"),
     "revised_in": N_("revised_in"),
+    "partial": N_("partial"),
 }
 
 
@@ -119,6 +122,7 @@ def _figure_columns(r: dict, indicator: str) -> dict:
         "period_end": p.end,
         "measure": r["measure"],
         "unit": r["unit"],
+        "partial": partial_note(r["period"], r["period_type"]) or "",
     }
 
 

@@ -12,12 +12,15 @@ from urllib.parse import urlparse
 import polars as pl
 import pytest
 
-from dashboard import i18n
+from dashboard import downloads, i18n
 from dashboard.countries import OTHER
 from dashboard.data import DataStore
 from dashboard.explain import comparison_period, explain, explain_view
 from dashboard.partial import is_partial, partial_note
 from dashboard.state import parse_query
+from dashboard.views import shown_rows
+from layouts.html_text import to_html
+from layouts.tables import figures_table
 from tests.fixtures_data import committed_store
 
 # observations.csv rows used (line numbers of the file):
@@ -25,13 +28,17 @@ from tests.fixtures_data import committed_store
 #  252 ... 2023-08-01 CHN count 3768 · 253 CHN share_pct 25.6 · 254 UZB 2016 · 256 TUR 1411
 #  572 ... 2023-08-01 IND count 1391 (Silkway.news)
 #  258 ... 2023-09-01 Total 14571 (KazTAG) · 259 CHN 3771 · 261 UZB 2002 · 263 TUR 1370 · 265 IND 1363
-#  260 ... 2023-09-01 CHN share_pct 26.2 (KazTAG) and 401 CHN share_pct 26 (Times of Central Asia): they differ
+#  260 ... 2023-09-01 CHN share_pct 26.2 (KazTAG) and 401 CHN share_pct 26 (Times of Central Asia): they
+# differ
 # total: 14571 - 14702 = -131, -131 / 14702 = -0.89 % ("fell by 0.9%")
 # TUR 1370 - 1411 = -41 (41 / 131 = 31.3 %), IND 1363 - 1391 = -28 (21.4 %), UZB 2002 - 2016 = -14 (10.7 %),
-# CHN 3771 - 3768 = +3 (against the change); other countries (14571 - 8506) - (14702 - 8586) = 6065 - 6116 = -51
-# (38.9 %); -41 - 28 - 14 + 3 - 51 = -131. China 3771 < the 6065 not itemised: the largest listed, not proven first.
+# CHN 3771 - 3768 = +3 (against the change); other countries (14571 - 8506) - (14702 - 8586) = 6065 -
+# 6116 = -51
+# (38.9 %); -41 - 28 - 14 + 3 - 51 = -131. China 3771 < the 6065 not itemised: the largest listed, not
+# proven first.
 STOCK = ("foreign_workers_permit_holders", "count", "persons", "2023-09-01", "date", "2023-08-01", "date")
-# rows 347 remittance_inflow,2023-Q1,quarter,Russia,RUS,amount,33.9,KZT_bn (SocialBites; no Q1 total anywhere);
+# rows 347 remittance_inflow,2023-Q1,quarter,Russia,RUS,amount,33.9,KZT_bn (SocialBites; no Q1 total
+# anywhere);
 # 85 2023-Q2 Total 80.9 KZT_bn, 93 RUS 31.2, 95 KOR 8.8, 97 USA 8.5, 99 UZB 8.06, 101 TUR 4.9, 103 DEU 4.2,
 # 105 KGZ 3.69 (IOM Q2 2023 report). RUS 31.2 - 33.9 = -2.7 bn KZT, 31.2 / 33.9 - 1 = -7.96 % ("−8.0%").
 REMIT = ("remittance_inflow", "amount", "KZT_bn", "2023-Q2", "quarter", "2023-Q1", "quarter")
@@ -51,7 +58,7 @@ def _texts(e) -> list[str]:
     return [s.text for s in e.sentences]
 
 
-# -- the three cases of the issue, in English ---------------------------------------------------------------------
+# -- the three cases of the issue, in English ---------------------------------------------------------------
 def test_stock_between_two_dates(store):
     assert comparison_period(store, *STOCK[:5], "prev") == ("2023-08-01", "date")  # the latest earlier date
     e = explain(store, *STOCK)
@@ -85,11 +92,15 @@ def test_stock_between_two_dates(store):
         "published",
     )
     assert _texts(e) == [
-        "Foreign workers holding work permits (stock) fell by 0.9% from 14,702 as of 1 August 2023 to 14,571 as of "
+        "Foreign workers holding work permits (stock) fell by 0.9% from 14,702 as of 1 August 2023 "
+        "to 14,571 as of "
         "1 September 2023 (−131; computed from the two levels).",
-        "Of the change, the largest parts were Türkiye (−41, 31.3% of the change), India (−28, 21.4% of the change), "
-        "Uzbekistan (−14, 10.7% of the change); all other countries together −51 (derived), 38.9% of the change.",
-        "China, the largest country listed, saw its share rise from 25.6% to 26.0% (a share chosen among differing "
+        "Of the change, the largest parts were Türkiye (−41, 31.3% of the change), India (−28, 21.4% "
+        "of the change), "
+        "Uzbekistan (−14, 10.7% of the change); all other countries together −51 (derived), 38.9% of "
+        "the change.",
+        "China, the largest country listed, saw its share rise from 25.6% to 26.0% (a share chosen "
+        "among differing "
         "sources).",
     ]
     json.dumps(e.to_dict())  # the API's answer is plain JSON
@@ -106,11 +117,14 @@ def test_remittances_received_q1_against_q2(store):
     assert all(x.period == "2023-Q2" for x in e.listed_once)
     assert e.concentration is None  # no Q1 total: no share
     assert _texts(e) == [
-        "No total of remittances received in Kazakhstan was reported in Q1 2023, so the change of the total cannot "
+        "No total of remittances received in Kazakhstan was reported in Q1 2023, so the change of "
+        "the total cannot "
         "be stated (Q2 2023: 80.9 bn KZT).",
-        "Listed in both periods, from Q1 2023 to Q2 2023: the Russian Federation 33.9 bn KZT → 31.2 bn KZT (−8.0%) "
+        "Listed in both periods, from Q1 2023 to Q2 2023: the Russian Federation 33.9 bn KZT → 31.2 "
+        "bn KZT (−8.0%) "
         "(figures from different documents).",
-        "Listed only in Q2 2023, not in the list of Q1 2023: South Korea 8.8 bn KZT, the United States 8.5 bn KZT, "
+        "Listed only in Q2 2023, not in the list of Q1 2023: South Korea 8.8 bn KZT, the United "
+        "States 8.5 bn KZT, "
         "Uzbekistan 8.1 bn KZT, Türkiye 4.9 bn KZT and 2 more.",
     ]
     assert not any("100" in t for t in _texts(e))  # a country new to the list is never "+100%"
@@ -135,7 +149,7 @@ def test_temporary_residence_permits_q1_against_q2(store):
     assert e.caveats == ("Q1 2023 (82,000) looks back-computed as H1 minus Q2 in the IOM report.",)
 
 
-# -- the same in Russian and Kazakh ------------------------------------------------------------------------------
+# -- the same in Russian and Kazakh -------------------------------------------------------------------------
 EXPECTED = {
     ("ru", STOCK): ["14 702", "14 571", "−131", "0,9 %", "Турция", "31,3 %", "−51", "25,6 %", "26,0 %"],
     ("kk", STOCK): ["14 702", "14 571", "−131", "0,9%", "Түркия", "31,3%", "−51", "25,6%", "26,0%"],
@@ -160,7 +174,7 @@ def test_sentences_in_russian_and_kazakh(store, lang, case):
         assert word not in joined, (word, joined)  # nothing left in English
 
 
-# -- each sentence opens the view that proves it ---------------------------------------------------------------
+# -- each sentence opens the view that proves it ------------------------------------------------------------
 @pytest.mark.parametrize("case", [STOCK, REMIT, TRP], ids=lambda c: c[0])
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_each_link_opens_the_view_that_proves_its_sentence(store, case, lang):
@@ -198,7 +212,8 @@ def test_each_link_opens_the_view_that_proves_its_sentence(store, case, lang):
 
 
 def test_a_year_earlier_prefers_the_change_the_source_printed(store):
-    # row 108 remittance_inflow,2023-Q2,…,TOT,change_pct_yoy,-62.11 beside row 85 (80.9) and row 107 2022-Q2 213.5
+    # row 108 remittance_inflow,2023-Q2,…,TOT,change_pct_yoy,-62.11 beside row 85 (80.9) and row 107
+    # 2022-Q2 213.5
     s = parse_query("?indicator=remittance_inflow&measure=amount&unit=KZT_bn&period=2023-Q2&vs=year", store)
     e = explain_view(store, s)
     assert e.total is not None and (e.total.pct, e.total.status, e.total.conflict) == (
@@ -211,7 +226,8 @@ def test_a_year_earlier_prefers_the_change_the_source_printed(store):
 
 
 def test_a_printed_change_that_the_levels_do_not_give_is_marked_conflicting(store):
-    # rows 213/214 departures 2025-01..2025-09 5900 and -41.4 %; row 182 2024-01..2024-09 10200: 5900/10200 - 1
+    # rows 213/214 departures 2025-01..2025-09 5900 and -41.4 %; row 182 2024-01..2024-09 10200:
+    # 5900/10200 - 1
     # = -42.2 %, 0.8 points from the printed -41.4 %. Both are years to date to September: partial, said.
     e = explain(store, "departures", "count", "persons", "2025-01..2025-09", "ytd", "2024-01..2024-09", "ytd")
     assert e.ok and e.total is not None and e.total.conflict and e.total.pct == -41.4
@@ -223,7 +239,7 @@ def test_a_printed_change_that_the_levels_do_not_give_is_marked_conflicting(stor
     )
 
 
-# -- refusals: a reason, never a wrong sentence --------------------------------------------------------------------
+# -- refusals: a reason, never a wrong sentence -------------------------------------------------------------
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
@@ -255,13 +271,15 @@ def test_a_printed_change_that_the_levels_do_not_give_is_marked_conflicting(stor
         (
             ("trp_issued", "count", "permits", "2023-Q2", "quarter", "2023", "ytd"),
             "period_types",
-            "Q2 2023 (quarter) and 2023 year to date (end not stated) (year to date) are not periods of the same kind "
+            "Q2 2023 (quarter) and 2023 year to date (end not stated) (year to date) are not periods "
+            "of the same kind "
             "and length: they cannot be compared.",
         ),
         (
             ("trp_issued", "count", "permits", "2023-Q2", "quarter", "2023-H1", "half"),
             "period_types",
-            "Q2 2023 (quarter) and H1 2023 (half-year) are not periods of the same kind and length: they cannot be "
+            "Q2 2023 (quarter) and H1 2023 (half-year) are not periods of the same kind and length: "
+            "they cannot be "
             "compared.",
         ),
         (
@@ -280,7 +298,8 @@ def test_a_printed_change_that_the_levels_do_not_give_is_marked_conflicting(stor
         (
             ("arrivals", "count", "persons", "2025-01..2025-09", "ytd", "2024-01..2024-09", "ytd"),
             "source_break",
-            "The totals come from different agencies (Bureau of National Statistics in Jan–Sep 2025, First Credit "
+            "The totals come from different agencies (Bureau of National Statistics in Jan–Sep 2025, "
+            "First Credit "
             "Bureau in Jan–Sep 2024): a break in source, so the change is not stated.",
         ),
     ],
@@ -313,7 +332,8 @@ def test_counts_derived_from_shares_of_another_total_refuse(store):
     e = explain(DataStore(obs, store.sources), *TRP)
     assert e.refusal == "share_base"
     assert e.message == (
-        "The country figures of Q2 2023 are derived from shares of another total (308,710) than the total compared "
+        "The country figures of Q2 2023 are derived from shares of another total (308,710) than the "
+        "total compared "
         "(300,000): they cannot be compared."
     )
 
@@ -324,8 +344,8 @@ def test_nothing_in_common_refuses(store):
     e = explain(store, "remittance_inflow", "amount", "KZT_bn", "2023-Q1", "quarter", "2022-Q2", "quarter")
     assert e.refusal == "nothing_common"
     assert (
-        e.message
-        == "No total was reported in Q1 2023 and no country is listed in both periods: nothing can be compared."
+        e.message == "No total was reported in Q1 2023 and no country is listed in both periods: nothing can "
+        "be compared."
     )
 
 
@@ -339,7 +359,7 @@ def test_a_view_without_a_comparison_period_says_so(store):
     )
 
 
-# -- partial periods ---------------------------------------------------------------------------------------------
+# -- partial periods ----------------------------------------------------------------------------------------
 def test_partial_periods():
     assert partial_note("2022-01..2022-05", "ytd") == "partial: Jan–May 2022 only, not the full year"
     assert (
@@ -352,3 +372,19 @@ def test_partial_periods():
     assert not is_partial("2023-Q1", "quarter") and not is_partial("2023", "year")
     with i18n.use("ru"):
         assert partial_note("2022-01..2022-05", "ytd") != "partial: Jan–May 2022 only, not the full year"
+
+
+def test_a_partial_period_is_flagged_in_the_table_and_the_downloads(store):
+    # rows 312-314 remittance_inflow 2022-01..2022-05 ytd (Astana Times): January to May, not the full year
+    s = parse_query("?indicator=remittance_inflow&measure=amount&unit=KZT_bn&period=2022-01..2022-05", store)
+    assert (s.period_type, s.notices) == ("ytd", ())
+    rows = shown_rows(store, s)
+    frame = downloads.download_frame(rows, store, s.indicator)
+    ytd = frame.filter(pl.col("period") == s.period)
+    assert not ytd.is_empty()
+    assert set(ytd["partial"].to_list()) == {"partial: Jan–May 2022 only, not the full year"}
+    assert set(frame.filter(pl.col("period_type") == "quarter")["partial"].to_list()) <= {""}
+    assert downloads.to_csv(frame).splitlines()[0].endswith(",partial")
+    assert "partial: Jan–May 2022 only, not the full year" in to_html([figures_table(rows, store.sources)])
+    whole = parse_query("?indicator=remittance_inflow&measure=amount&unit=KZT_bn&period=2023-Q2", store)
+    assert set(downloads.download_frame(shown_rows(store, whole), store, s.indicator)["partial"]) == {""}
