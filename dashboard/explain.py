@@ -40,7 +40,7 @@ from dashboard import derivations, i18n
 from dashboard.catalogue import Indicator, catalogue, english_catalogue
 from dashboard.countries import OTHER, TOTAL
 from dashboard.data import DERIVED, NOT_REPORTED, PUBLISHED, DataStore, Figure
-from dashboard.findings import change_phrase, country_phrase
+from dashboard.findings import Finding, change_phrase, country_phrase
 from dashboard.formatting import fmt_change_pct, fmt_value
 from dashboard.i18n import N_, _
 from dashboard.partial import partial_note
@@ -52,6 +52,7 @@ from dashboard.periods import (
     parse_period,
     period_label,
     previous_period,
+    previous_quarter,
     quarter_of_day,
     year_earlier,
 )
@@ -821,3 +822,50 @@ def explain_view(store: DataStore, s: ExplorerState, *, breaks: Iterable[date] =
         breaks=breaks,
         release=s.release,
     )
+
+
+# -- the briefing's key findings -----------------------------------------------------------------------------
+BRIEFING_RULES = (
+    "drivers",
+    "listed",
+    "concentration",
+)  # the total's change is the findings' own "change" rule
+
+
+def explained_findings(store: DataStore, indicators: Iterable[str], quarter: str) -> list[Finding]:
+    """What drove each flow's change on the previous quarter, as key findings of a quarter's briefing: the
+    contributions, the countries listed in one quarter only (or that one quarter lists none) and the first
+    country's share; each with the link to the explorer view that proves it. Refusals are left out: the
+    briefing's "change" finding already says what can be said of the total."""
+    out = []
+    cat = catalogue()
+    for ind_id in indicators:
+        ind = cat.indicator(ind_id)
+        if ind.kind != "flow":  # a stock is counted on days, not quarters
+            continue
+        e = explain(
+            store,
+            ind_id,
+            ind.default.measure,
+            ind.default.unit,
+            quarter,
+            "quarter",
+            previous_quarter(quarter),
+            "quarter",
+        )
+        for s in e.sentences:
+            if s.rule in BRIEFING_RULES:
+                out.append(Finding(f"explain_{s.rule}", s.text, (ind_id,), e.caveats, s.href))
+    return out
+
+
+def with_explanations(findings: Iterable[Finding], explained: Iterable[Finding]) -> list[Finding]:
+    """The key findings with each indicator's explained changes placed after its last own finding (an
+    indicator with none: at the end, before the findings about several indicators)."""
+    out = list(findings)
+    for f in explained:
+        at = max((i for i, g in enumerate(out) if g.indicators == f.indicators), default=None)
+        if at is None:
+            at = next((i - 1 for i, g in enumerate(out) if len(g.indicators) != 1), len(out) - 1)
+        out.insert(at + 1, f)
+    return out

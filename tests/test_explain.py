@@ -13,12 +13,14 @@ import polars as pl
 import pytest
 
 from dashboard import downloads, i18n
+from dashboard.briefing import build_briefing
 from dashboard.countries import OTHER
 from dashboard.data import DataStore
 from dashboard.explain import comparison_period, explain, explain_view
 from dashboard.partial import is_partial, partial_note
 from dashboard.state import parse_query
 from dashboard.views import shown_rows
+from layouts.briefing import layout as briefing_layout
 from layouts.html_text import to_html
 from layouts.tables import figures_table
 from tests.fixtures_data import committed_store
@@ -388,3 +390,43 @@ def test_a_partial_period_is_flagged_in_the_table_and_the_downloads(store):
     assert "partial: Jan–May 2022 only, not the full year" in to_html([figures_table(rows, store.sources)])
     whole = parse_query("?indicator=remittance_inflow&measure=amount&unit=KZT_bn&period=2023-Q2", store)
     assert set(downloads.download_frame(shown_rows(store, whole), store, s.indicator)["partial"]) == {""}
+
+
+def test_the_briefing_explains_the_quarters_changes(store):
+    b = build_briefing(store, "2023-Q2")
+    rules = [(f.rule, f.indicators) for f in b.findings]
+    explained = [f for f in b.findings if f.rule.startswith("explain_")]
+    assert {f.indicators for f in explained} >= {("trp_issued",), ("remittance_inflow",)}
+    drivers = next(
+        f for f in explained if f.rule == "explain_drivers" and f.indicators == ("remittance_inflow",)
+    )
+    assert drivers.text == _texts(explain(store, *REMIT))[1]
+    assert drivers.href is not None and parse_query(urlparse(drivers.href).query, store).countries == ("RUS",)
+    # each after its indicator's own findings, before the findings about several indicators
+    at = rules.index(("explain_drivers", ("remittance_inflow",)))
+    assert (
+        rules[at - 1][1] == ("remittance_inflow",)
+        and rules.index(("balance", ("remittance_outflow", "remittance_inflow"))) > at
+    )
+    trp = next(f for f in explained if f.indicators == ("trp_issued",))
+    assert trp.text.startswith("Q1 2023 has no country list") and trp.caveats  # the back-computed Q1 note
+    links = _links(briefing_layout(store, "2023-Q2", {}))
+    shown = parse_query(urlparse(links[drivers.text]).query, store)  # the sentence is a link on the page
+    assert (shown.period, shown.vs, shown.countries) == ("2023-Q2", "2023-Q1", ("RUS",))
+
+
+def _links(component) -> dict[str, str]:
+    """text -> href of every link in a component tree."""
+    out: dict[str, str] = {}
+    stack = [component]
+    while stack:
+        c = stack.pop()
+        if isinstance(c, (list, tuple)):
+            stack += list(c)
+            continue
+        if getattr(c, "href", None) and isinstance(getattr(c, "children", None), str):
+            out[c.children] = c.href
+        children = getattr(c, "children", None)
+        if children is not None and not isinstance(children, str):
+            stack.append(children)
+    return out
