@@ -14,6 +14,7 @@ from dashboard import charts, downloads, export, figures, i18n, panels
 from dashboard.catalogue import catalogue
 from dashboard.countries import country_name
 from dashboard.data import DataStore, get_store
+from dashboard.explain import explain_key, explain_view
 from dashboard.i18n import _
 from dashboard.ids import Ids
 from dashboard.periods import parse_period, period_label
@@ -29,6 +30,8 @@ from dashboard.state import (
 from dashboard.views import shown_rows, withdrawn_rows
 from layouts.attrs import attrs
 from layouts.common import activate_release, with_lang
+from layouts.explain import content as explain_content
+from layouts.explain import vs_options
 from layouts.explorer import measure_radio_options, notice, period_dropdown_options
 from layouts.html_text import to_html
 from layouts.tables import figures_table, withdrawn_notes
@@ -75,7 +78,20 @@ def _control_values(state: ExplorerState, store, prev: ExplorerState | None = No
         state.first,
         state.last,
         ind.domain,
+        # "Compared with" (the change explainer): its periods are the view's kind with data
+        no_update
+        if same_periods and prev is not None and prev.period == state.period
+        else vs_options(store, state),
+        state.vs,
     )
+
+
+def _explained(store: DataStore, state: ExplorerState, prev: ExplorerState | None = None):
+    """ "What drove this change" for a state (dashboard/explain.py), remembered per view; no_update when
+    nothing it shows changed (the countries, the trend range and a drill-down do not change it)."""
+    if prev is not None and explain_key(prev) == explain_key(state):
+        return no_update
+    return store.memo(("explain", *explain_key(state)), lambda: explain_content(explain_view(store, state)))
 
 
 def _echo(values: tuple, given: tuple) -> tuple:
@@ -105,6 +121,8 @@ CONTROL_OUTPUTS = (
     (Ids.FIRST, "value"),
     (Ids.LAST, "value"),
     (Ids.DOMAIN, "value"),
+    (Ids.VS, "options"),
+    (Ids.VS, "value"),
 )
 
 # Writes the state's query string into the address bar. The first write on a page replaces the entry (so a
@@ -285,12 +303,13 @@ def register(app: Dash) -> None:
         Output(Ids.STATE, "data", allow_duplicate=True),
         Output(Ids.NOTICE, "children", allow_duplicate=True),
         *(Output(k.view_id, "data", allow_duplicate=True) for k in charts.KINDS),
+        Output(Ids.EXPLAIN, "children", allow_duplicate=True),
         Input(Ids.URL_POP, "data"),
         prevent_initial_call=True,
     )
     def from_url(search):
         if not isinstance(search, str):
-            return (no_update,) * (len(CONTROL_OUTPUTS) + 2 + len(charts.KINDS))
+            return (no_update,) * (len(CONTROL_OUTPUTS) + 3 + len(charts.KINDS))
         store = get_store(data_dir)
         state = parse_query(search, store, i18n.current())
         i18n.activate(state.lang)
@@ -299,6 +318,7 @@ def register(app: Dash) -> None:
             to_store(state),
             notice(state.notices),
             *_views(state),
+            _explained(view_store(store, state.release), state),
         )
 
     # A control changed or a chart was clicked: the new state, validated; controls follow it.
@@ -306,6 +326,7 @@ def register(app: Dash) -> None:
         Output(Ids.STATE, "data"),
         *(Output(i, p) for i, p in CONTROL_OUTPUTS),
         *(Output(k.view_id, "data") for k in charts.KINDS),
+        Output(Ids.EXPLAIN, "children"),  # in this request: a period switch stays at three
         Input(Ids.DOMAIN, "value"),
         Input(Ids.INDICATOR, "value"),
         Input(Ids.MEASURE, "value"),
@@ -317,6 +338,7 @@ def register(app: Dash) -> None:
         Input(Ids.SERIES, "clickData"),
         Input(Ids.DRILL_UP, "n_clicks"),
         Input(Ids.DONUT, "clickData"),
+        Input(Ids.VS, "value"),
         State(Ids.STATE, "data"),
         prevent_initial_call=True,
     )
@@ -332,6 +354,7 @@ def register(app: Dash) -> None:
         series_click,
         _up,
         donut_click,
+        vs,
         previous,
     ):
         store = get_store(data_dir)
@@ -345,14 +368,28 @@ def register(app: Dash) -> None:
             Ids.LAST: last,
             Ids.SERIES: series_click,
             Ids.DONUT: donut_click,
+            Ids.VS: vs,
         }
         trigger = ctx.triggered_id  # a component id, or a preset button's {"type": …, "group": …}
         value = values.get(trigger) if isinstance(trigger, str) else None
         prev = state_from_store(previous, store)
         state = transition(prev, trigger, value, store)
-        given = (indicator, no_update, measure, no_update, period, countries, first, last, domain)
+        given = (
+            indicator,
+            no_update,
+            measure,
+            no_update,
+            period,
+            countries,
+            first,
+            last,
+            domain,
+            no_update,
+            vs,
+        )
         controls = _echo(_control_values(state, view_store(store, state.release), prev), given)
-        return (to_store(state), *controls, *_views(state, prev))
+        explained = _explained(view_store(store, state.release), state, prev)
+        return (to_store(state), *controls, *_views(state, prev), explained)
 
     app.clientside_callback(PUSH_URL, Output(Ids.URL_SYNC, "data"), Input(Ids.STATE, "data"))
     # Clicking a country on the map opens its profile, as a link would (a history entry, Back returns).

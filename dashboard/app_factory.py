@@ -13,7 +13,6 @@ from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from callbacks import country, explorer, router
-from callbacks import explain as explain_callbacks
 from dashboard import cache, feed, i18n, remote, security
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 from dashboard.ids import Ids
@@ -79,7 +78,6 @@ def create_app(data_dir: Path | None = None) -> Dash:
 
     router.register(app)
     explorer.register(app)
-    explain_callbacks.register(app)  # after the explorer's: it shares the state store
     country.register(app)
     _add_routes(app, data_dir)
     security.init_app(app)  # after every callback: the CSP hashes Dash's inline scripts

@@ -804,6 +804,11 @@ def _sentences(ind: Indicator, e: Explanation, link: _Links) -> list[Sentence]:
 VS_WORDS = {VS_PREVIOUS: N_("previous period"), VS_YEAR: N_("a year earlier")}
 
 
+def explain_key(s: ExplorerState) -> tuple:
+    """What a view's explanation depends on (not its countries, trend range or drill-down)."""
+    return (s.indicator, s.measure, s.unit, s.period, s.period_type, s.vs, s.lang, s.release)
+
+
 def explain_view(store: DataStore, s: ExplorerState, *, breaks: Iterable[date] = ()) -> Explanation:
     """The explanation an explorer view shows: its period against its "Compared with" (``s.vs``)."""
     base = comparison_period(store, s.indicator, s.measure, s.unit, s.period, s.period_type, s.vs)

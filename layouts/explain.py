@@ -8,7 +8,7 @@ from dash import dcc, html
 from dashboard.catalogue import catalogue
 from dashboard.countries import OTHER
 from dashboard.data import DERIVED, DataStore
-from dashboard.explain import Contribution, Explanation
+from dashboard.explain import Contribution, Explanation, explain_view
 from dashboard.findings import OTHER_COUNTRIES, country_phrase
 from dashboard.formatting import fmt_change_pct, fmt_value
 from dashboard.i18n import _
@@ -54,7 +54,13 @@ def card(s: ExplorerState, store: DataStore) -> html.Div:
     )
     body = [
         control,
-        html.Div(id=Ids.EXPLAIN, className="mt-2", role="status", **attrs({"aria-live": "polite"})),
+        html.Div(
+            content(explain_view(store, s)),  # drawn with the page; the state's callback redraws it
+            id=Ids.EXPLAIN,
+            className="mt-2",
+            role="status",
+            **attrs({"aria-live": "polite"}),
+        ),
     ]
     return html.Div(chart_card(_("What drove this change"), body), className="mb-3 explain-card")
 
