@@ -839,8 +839,8 @@ BRIEFING_RULES = (
 
 def explained_findings(store: DataStore, indicators: Iterable[str], quarter: str) -> list[Finding]:
     """What drove each flow's change on the previous quarter, as key findings of a quarter's briefing: the
-    contributions, the countries listed in one quarter only (or that one quarter lists none) and the first
-    country's share; each with the link to the explorer view that proves it. Refusals are left out: the
+    contributions, the countries listed in one quarter only (when some country is listed in both) and the
+    first country's share; each with the link to the explorer view that proves it. Refusals are left out: the
     briefing's "change" finding already says what can be said of the total."""
     out = []
     cat = catalogue()
@@ -859,7 +859,9 @@ def explained_findings(store: DataStore, indicators: Iterable[str], quarter: str
             "quarter",
         )
         for s in e.sentences:
-            if s.rule in BRIEFING_RULES:
+            # "no country list on one side" is left to the findings' own breakdown sentences: a briefing
+            # names the countries once
+            if s.rule in BRIEFING_RULES and (s.rule != "listed" or e.contributions):
                 out.append(Finding(f"explain_{s.rule}", s.text, (ind_id,), e.caveats, s.href))
     return out
 

@@ -70,13 +70,19 @@ def _marked(value: float | None, unit: str, derived: bool) -> str:
     return _("{value} (derived)").format(value=text) if derived else text
 
 
+def _signed_marked(value: float, unit: str, derived: bool) -> str:
+    """'−41', '+3 (derived)': a change with its sign (a typographic minus)."""
+    sign = "+" if value > 0 else ("−" if value < 0 else "")
+    return sign + _marked(abs(value), unit, derived)
+
+
 def _name(code: str) -> str:
     return _(OTHER_COUNTRIES) if code == OTHER else country_phrase(code, start=True)
 
 
 def _row(c: Contribution, unit: str) -> html.Tr:
     share = "" if c.share_of_change is None else fmt_value(c.share_of_change, "percent")
-    change = "" if c.change is None else _marked(c.change, unit, c.derived)
+    change = "" if c.change is None else _signed_marked(c.change, unit, c.derived)
     return html.Tr(
         [
             html.Th(_name(c.country), scope="row", className="fw-normal"),
@@ -117,7 +123,10 @@ def _numbers(e: Explanation) -> html.Details | None:
                         _marked(e.current.total.value, e.unit, e.current.total.status == DERIVED),
                         className="text-end",
                     ),
-                    html.Td(fmt_value(e.total.absolute, e.unit), className="text-end"),
+                    html.Td(
+                        "" if e.total.absolute is None else _signed_marked(e.total.absolute, e.unit, False),
+                        className="text-end",
+                    ),
                     html.Td(fmt_change_pct(e.total.pct), className="text-end"),
                     html.Td("", className="text-end"),
                 ],
