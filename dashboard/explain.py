@@ -876,3 +876,79 @@ def with_explanations(findings: Iterable[Finding], explained: Iterable[Finding])
             at = next((i - 1 for i, g in enumerate(out) if len(g.indicators) != 1), len(out) - 1)
         out.insert(at + 1, f)
     return out
+
+
+# -- a country's part (the country page) ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class CountryChange:
+    """One country's part in an indicator's latest change: the numbers, one sentence and its proof's link."""
+
+    indicator: str
+    country: str
+    contribution: Contribution | None  # listed in both periods: its change and share of the total change
+    listed_once: Listed | None  # listed in one period only (no change is stated)
+    text: str
+    href: str
+    explanation: Explanation
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def country_change(
+    store: DataStore, iso3: str, indicator: str, vs: str = VS_PREVIOUS, *, release: int | None = None
+) -> CountryChange | None:
+    """For a country page: the country's part in the change of ``indicator`` (default measure and unit)
+    from the period before its latest figure (``vs``: prev or year) to that figure. None when the country
+    has no figure, the indicator no comparison, or the explanation is refused."""
+    cat = catalogue()
+    if not cat.has_indicator(indicator):
+        return None
+    ind = cat.indicator(indicator)
+    measure, unit = ind.default.measure, ind.default.unit
+    latest = store.latest_period(indicator, None, measure, unit, country=iso3)
+    if latest is None:
+        return None
+    base = comparison_period(store, indicator, measure, unit, latest.id, latest.type, vs)
+    if base is None:
+        return None
+    e = explain(store, indicator, measure, unit, latest.id, latest.type, *base, release=release)
+    if not e.ok or e.current is None or e.base is None:
+        return None
+    link = _Links(store, e, release).to((iso3,))
+    part = next((c for c in e.contributions if c.country == iso3), None)
+    once = next((x for x in e.listed_once if x.country == iso3), None)
+    if part is not None:
+        item = _pair_item(part, e)
+        if part.share_of_change is not None:
+            item = (
+                _("{country} ({change}, {share} of the change)").format(
+                    country=item,
+                    change=_signed(part.change or 0.0, unit),
+                    share=fmt_value(part.share_of_change, "percent"),
+                )
+                if part.share_of_change >= 0
+                else _("{country} ({change}, against the overall change)").format(
+                    country=item, change=_signed(part.change or 0.0, unit)
+                )
+            )
+        text = _("Listed in both periods, from {base} to {current}: {items}").format(
+            base=e.base.label, current=e.current.label, items=item
+        )
+    elif once is not None:
+        side, other = (e.current, e.base) if once.period == e.current.period else (e.base, e.current)
+        names = _("{country} {value}").format(
+            country=country_phrase(iso3), value=_v(once.value, unit, once.derived)
+        )
+        if other.countries:
+            text = _("listed only {when}, not in the list of {other}: {names}").format(
+                when=_when(side), other=other.label, names=names
+            )
+        else:
+            text = _(
+                "{other} has no country list, so no country's part in the change can be stated "
+                "({period}: {names})"
+            ).format(other=other.label, period=side.label, names=names)
+    else:
+        return None
+    return CountryChange(indicator, iso3, part, once, _sentence(text), link, e)

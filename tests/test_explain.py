@@ -16,7 +16,7 @@ from dashboard import downloads, i18n
 from dashboard.briefing import build_briefing
 from dashboard.countries import OTHER
 from dashboard.data import DataStore
-from dashboard.explain import comparison_period, explain, explain_view
+from dashboard.explain import comparison_period, country_change, explain, explain_view
 from dashboard.partial import is_partial, partial_note
 from dashboard.state import parse_query
 from dashboard.views import shown_rows
@@ -431,3 +431,24 @@ def _links(component) -> dict[str, str]:
         if children is not None and not isinstance(children, str):
             stack.append(children)
     return out
+
+
+def test_a_countrys_part_for_the_country_page(store):
+    # rows 457-459 foreign_workers_permit_holders 2025-11-01 Total 14463, UZB 2455 (Zakon.kz); rows 460-462
+    # 2025-12-01 Total 14103, UZB 2110 (Zakon.kz, another article): UZB 2110 - 2455 = -345 of 14103 - 14463 =
+    # -360, 95.8 % of the change; 2110 / 2455 - 1 = -14.1 %
+    c = country_change(store, "UZB", "foreign_workers_permit_holders")
+    assert c is not None and c.contribution is not None
+    assert (c.contribution.before, c.contribution.after, c.contribution.change) == (2455, 2110, -345)
+    assert round(c.contribution.share_of_change or 0, 1) == 95.8
+    assert c.text == (
+        "Listed in both periods, from as of 1 November 2025 to as of 1 December 2025: Uzbekistan 2,455 → "
+        "2,110 (−14.1%) (figures from different documents) (−345, 95.8% of the change)."
+    )
+    s = parse_query(urlparse(c.href).query, store)
+    assert (s.period, s.vs, s.countries) == ("2025-12-01", "2025-11-01", ("UZB",))
+    json.dumps(c.to_dict())
+    # TRPs: Q1 2023 has no list at all, so Uzbekistan's derived Q2 count is said without a change
+    trp = country_change(store, "UZB", "trp_issued")
+    assert trp is not None and trp.contribution is None and trp.text.startswith("Q1 2023 has no country list")
+    assert country_change(store, "UZB", "nope") is None and country_change(store, "ATA", "trp_issued") is None
