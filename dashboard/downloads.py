@@ -43,12 +43,12 @@ COLUMNS = (
     "source_agency",
     "source_url",
     "source_quote",
+    "partial",  # why the period is not complete in the data (dashboard/partial.py), else empty
     # last, so scripts reading the earlier columns by position keep working: a revised figure's previous
     # value, why and in which release (a withdrawn figure: the value withdrawn, why and when)
     "previous_value",
     "revision_reason",
     "revised_in",
-    "partial",  # why the period is not complete in the data (dashboard/partial.py), else empty
 )
 WITHDRAWN_STATUS = "withdrawn"
 # Each column's header: in English the column name itself (as the files always had); translated by gettext.
