@@ -15,6 +15,7 @@ from dashboard.api.paths import FIGURES_PATH
 from dashboard.catalogue import catalogue
 from dashboard.countries import country_name
 from dashboard.data import DataStore, get_store
+from dashboard.explain import explain_key, explain_view
 from dashboard.i18n import _
 from dashboard.ids import Ids
 from dashboard.periods import parse_period, period_label
@@ -30,6 +31,8 @@ from dashboard.state import (
 from dashboard.views import shown_rows, withdrawn_rows
 from layouts.attrs import attrs
 from layouts.common import activate_release, with_lang
+from layouts.explain import content as explain_content
+from layouts.explain import vs_options
 from layouts.explorer import events_toggle_label, measure_radio_options, notice, period_dropdown_options
 from layouts.html_text import to_html
 from layouts.tables import figures_table, withdrawn_notes
@@ -76,7 +79,20 @@ def _control_values(state: ExplorerState, store, prev: ExplorerState | None = No
         state.first,
         state.last,
         ind.domain,
+        # "Compared with" (the change explainer): its periods are the view's kind with data
+        no_update
+        if same_periods and prev is not None and prev.period == state.period
+        else vs_options(store, state),
+        state.vs,
     )
+
+
+def _explained(store: DataStore, state: ExplorerState, prev: ExplorerState | None = None):
+    """ "What drove this change" for a state (dashboard/explain.py), remembered per view; no_update when
+    nothing it shows changed (the countries, the trend range and a drill-down do not change it)."""
+    if prev is not None and explain_key(prev) == explain_key(state):
+        return no_update
+    return store.memo(("explain", *explain_key(state)), lambda: explain_content(explain_view(store, state)))
 
 
 def _echo(values: tuple, given: tuple) -> tuple:
@@ -113,6 +129,8 @@ CONTROL_OUTPUTS = (
     (Ids.FIRST, "value"),
     (Ids.LAST, "value"),
     (Ids.DOMAIN, "value"),
+    (Ids.VS, "options"),
+    (Ids.VS, "value"),
 )
 
 # Writes the state's query string into the address bar. The first write on a page replaces the entry (so a
@@ -310,12 +328,13 @@ def register(app: Dash) -> None:
         Output(Ids.NOTICE, "children", allow_duplicate=True),
         *(Output(k.view_id, "data", allow_duplicate=True) for k in charts.KINDS),
         *TABLE_OUTPUTS_AGAIN,
+        Output(Ids.EXPLAIN, "children", allow_duplicate=True),
         Input(Ids.URL_POP, "data"),
         prevent_initial_call=True,
     )
     def from_url(search):
         if not isinstance(search, str):
-            return (no_update,) * (len(CONTROL_OUTPUTS) + 2 + len(charts.KINDS) + len(TABLE_OUTPUTS_AGAIN))
+            return (no_update,) * (len(CONTROL_OUTPUTS) + 3 + len(charts.KINDS) + len(TABLE_OUTPUTS_AGAIN))
         store = get_store(data_dir)
         state = parse_query(search, store, i18n.current())
         i18n.activate(state.lang)
@@ -327,6 +346,7 @@ def register(app: Dash) -> None:
             notice(state.notices),
             *_views(state),
             *_table_values(view, state),
+            _explained(view, state),
         )
 
     # A control changed or a chart was clicked: the new state, validated; controls follow it.
@@ -335,6 +355,7 @@ def register(app: Dash) -> None:
         *(Output(i, p) for i, p in CONTROL_OUTPUTS),
         *(Output(k.view_id, "data") for k in charts.KINDS),
         *TABLE_OUTPUTS_AGAIN,
+        Output(Ids.EXPLAIN, "children"),  # in this request: a period switch stays at two
         Input(Ids.DOMAIN, "value"),
         Input(Ids.INDICATOR, "value"),
         Input(Ids.MEASURE, "value"),
@@ -347,6 +368,7 @@ def register(app: Dash) -> None:
         Input(Ids.DRILL_UP, "n_clicks"),
         Input(Ids.DONUT, "clickData"),
         Input(Ids.EVENTS_TOGGLE, "n_clicks"),
+        Input(Ids.VS, "value"),
         State(Ids.STATE, "data"),
         prevent_initial_call=True,
     )
@@ -363,6 +385,7 @@ def register(app: Dash) -> None:
         _up,
         donut_click,
         _events,
+        vs,
         previous,
     ):
         store = get_store(data_dir)
@@ -376,18 +399,33 @@ def register(app: Dash) -> None:
             Ids.LAST: last,
             Ids.SERIES: series_click,
             Ids.DONUT: donut_click,
+            Ids.VS: vs,
         }
         trigger = ctx.triggered_id  # a component id, or a preset button's {"type": …, "group": …}
         value = values.get(trigger) if isinstance(trigger, str) else None
         prev = state_from_store(previous, store)
         state = transition(prev, trigger, value, store)
-        given = (indicator, no_update, measure, no_update, period, countries, first, last, domain)
+        given = (
+            indicator,
+            no_update,
+            measure,
+            no_update,
+            period,
+            countries,
+            first,
+            last,
+            domain,
+            no_update,
+            vs,
+        )
         view = view_store(store, state.release)
         controls = _echo(_control_values(state, view, prev), given)
-        # the table rides on this answer (one request less per click); unchanged when the view is the same
+        # the table and the explanation ride on this answer (no request of their own); the table is left as
+        # it is when the view is the same
         same = state.to_query() == prev.to_query() and state.lang == prev.lang
         table = (no_update, no_update) if same else _table_values(view, state)
-        return (to_store(state), *controls, *_views(state, prev), *table)
+        explained = _explained(view, state, prev)
+        return (to_store(state), *controls, *_views(state, prev), *table, explained)
 
     app.clientside_callback(PUSH_URL, Output(Ids.URL_SYNC, "data"), Input(Ids.STATE, "data"))
     app.clientside_callback(API_HREF, Output(Ids.API_LINK, "href"), Input(Ids.STATE, "data"))

@@ -25,6 +25,7 @@ from dashboard import figures, i18n
 from dashboard.catalogue import Indicator, catalogue, english_catalogue
 from dashboard.countries import OTHER, TOTAL, country_name
 from dashboard.data import DERIVED, NOT_REPORTED, PUBLISHED, Change, DataStore, Figure
+from dashboard.explain import explained_findings, with_explanations
 from dashboard.findings import Breakdown, Finding, IndicatorQuarter, Part, key_findings, month_value
 from dashboard.formatting import fmt_change_pct, fmt_value, not_reported
 from dashboard.i18n import N_, _, ngettext
@@ -859,7 +860,12 @@ def build_briefing(store: DataStore, period: str | None) -> Briefing:
         notice=notice,
         choices=choices,
         sections=tuple(sections),
-        findings=tuple(key_findings(all_facts)),
+        findings=tuple(
+            with_explanations(
+                key_findings(all_facts),
+                explained_findings(store, [f.indicator.id for f in all_facts], quarter),
+            )
+        ),
         sources=tuple(entries),
         data_version=store.version,
         latest_source_date=store.latest_source_date,

@@ -53,7 +53,7 @@ KINDS: tuple[ChartKind, ...] = (
         "440px",
         8,
         Ids.MAP_FOOTER,
-        ignores=("first", "last", "drill", "events"),
+        ignores=("first", "last", "drill", "events", "vs"),
     ),
     ChartKind(
         "donut",
@@ -63,7 +63,7 @@ KINDS: tuple[ChartKind, ...] = (
         "440px",
         4,
         Ids.DONUT_FOOTER,
-        ignores=("countries", "first", "last", "drill", "events"),
+        ignores=("countries", "first", "last", "drill", "events", "vs"),
         drawn_with="map",
     ),
     ChartKind(
@@ -74,7 +74,7 @@ KINDS: tuple[ChartKind, ...] = (
         "380px",
         7,
         Ids.SERIES_FOOTER,
-        ignores=("period", "period_type"),
+        ignores=("period", "period_type", "vs"),
     ),
     ChartKind(
         "spans",
@@ -85,7 +85,7 @@ KINDS: tuple[ChartKind, ...] = (
         5,
         heading=N_("Longer periods (half-years, years, year to date)"),
         drawn_with="series",
-        ignores=("period", "period_type", "first", "last", "drill"),
+        ignores=("period", "period_type", "first", "last", "drill", "vs"),
     ),
 )
 IDS: tuple[str, ...] = tuple(k.id for k in KINDS)

@@ -19,6 +19,7 @@ from dashboard.countries import country_name
 from dashboard.data import DataStore
 from dashboard.figures import derivation_text
 from dashboard.i18n import N_, _
+from dashboard.partial import partial_note
 from dashboard.periods import parse_period, period_label
 
 COLUMNS = (
@@ -42,6 +43,7 @@ COLUMNS = (
     "source_agency",
     "source_url",
     "source_quote",
+    "partial",  # why the period is not complete in the data (dashboard/partial.py), else empty
     # last, so scripts reading the earlier columns by position keep working: a revised figure's previous
     # value, why and in which release (a withdrawn figure: the value withdrawn, why and when)
     "previous_value",
@@ -74,6 +76,7 @@ HEADERS = {
     "previous_value": N_("previous_value"),
     "revision_reason": N_("revision_reason"),
     "revised_in": N_("revised_in"),
+    "partial": N_("partial"),
 }
 
 
@@ -124,6 +127,7 @@ def _figure_columns(r: dict, indicator: str) -> dict:
         "period_end": p.end,
         "measure": r["measure"],
         "unit": r["unit"],
+        "partial": partial_note(r["period"], r["period_type"]) or "",
     }
 
 

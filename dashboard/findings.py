@@ -127,6 +127,7 @@ class Finding:
     text: str
     indicators: tuple[str, ...] = ()
     caveats: tuple[str, ...] = ()  # catalogue notes about a period the sentence relies on
+    href: str | None = None  # the explorer view that proves it (the change explainer's findings)
 
 
 # -- wording ----------------------------------------------------------------------------------------------

@@ -42,3 +42,5 @@ class Ids(StrEnum):
     DOWNLOAD_CSV = "download-csv"
     DOWNLOAD_XLSX = "download-xlsx"
     API_LINK = "api-link"  # the view's figures from the data API (/api/v1/figures?<the view's query>)
+    VS = "compare-with"  # "Compared with" of the change explainer (dashboard/explain.py)
+    EXPLAIN = "explain"

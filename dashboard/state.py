@@ -34,6 +34,8 @@ from dashboard.periods import (
 )
 from dashboard.releases import UnknownRelease
 
+VS_DEFAULT = "prev"
+VS_CHOICES = ("prev", "year")  # besides a period id of the view's own type
 MAX_COUNTRIES = 12  # beyond this a line chart is unreadable
 MAX_QUERY_LENGTH = 2000
 MAX_TREND_QUARTERS = 60  # a longer range than fifteen years is refused in a link (a hand-crafted one)
@@ -62,6 +64,7 @@ QUERY_PARAMETERS = (
     "lang",
     "release",
     "events",  # events=off hides the events on the trend (dashboard/events.py)
+    "vs",  # "Compared with" of the change explainer (dashboard/explain.py)
 )
 
 
@@ -97,6 +100,9 @@ class ExplorerState:
     drill: str | None = None  # a quarter drilled into months
     lang: str = i18n.DEFAULT  # the page language (EN / RU / KK), kept in the URL like the rest
     release: int | None = None  # the data as it was at this release (None: the latest)
+    # "Compared with" (the change explainer, dashboard/explain.py): the previous period, a year earlier, or a
+    # period id of the view's type
+    vs: str = VS_DEFAULT
     notices: tuple[str, ...] = field(default=(), compare=False)
     events: bool = True  # the trend and timeline mark their events (dashboard/events.yaml); URL: events=off
 
@@ -118,6 +124,8 @@ class ExplorerState:
             params["release"] = str(self.release)
         if not self.events:
             params["events"] = "off"
+        if self.vs != VS_DEFAULT:
+            params["vs"] = self.vs
         params["lang"] = self.lang
         return "?" + urlencode(params, safe=",")
 
@@ -408,6 +416,7 @@ def _parse_query(  # noqa: C901  (one flat check per parameter, in the order the
         drill = None
 
     events = raw.get("events", "on") != "off"  # anything but "off" shows them (the default)
+    vs = _vs_of(raw.get("vs"), pid, ptype, choices, notices)
     return ExplorerState(
         ind_id,
         measure,
@@ -420,9 +429,28 @@ def _parse_query(  # noqa: C901  (one flat check per parameter, in the order the
         drill,
         lang,
         release,
+        vs,
         tuple(notices),
         events,
     )
+
+
+def _vs_of(
+    given: str | None, pid: str, ptype: str, choices: list[tuple[str, str]], notices: list[str]
+) -> str:
+    """The link's "Compared with": prev, year, or another period of the view's type that has data."""
+    if given is None or given in VS_CHOICES:
+        return given or VS_DEFAULT
+    same_kind = infer_period_type(given, "ytd" if ptype == "ytd" else None) == ptype
+    if given != pid and same_kind and (given, ptype) in choices:
+        return given
+    notices.append(
+        _(
+            "Cannot compare with {given}: not a period of the same kind with data; comparing with the "
+            "previous period."
+        ).format(given=repr(given[:20]))
+    )
+    return VS_DEFAULT
 
 
 def _release_of(
@@ -562,6 +590,7 @@ def _well_formed(data: dict) -> bool:
         and (data.get("lang") is None or isinstance(data.get("lang"), str))
         and (data.get("release") is None or type(data.get("release")) is int)
         and (data.get("events") is None or type(data.get("events")) is bool)
+        and (data.get("vs") is None or (isinstance(data.get("vs"), str) and len(data["vs"]) < 60))
         and set(data) <= set(ExplorerState.__dataclass_fields__) | {"query"}
     )
 
@@ -604,6 +633,7 @@ def choose_indicator(prev: ExplorerState, indicator: object, store: DataStore) -
         lang=prev.lang,
         release=prev.release,
         events=prev.events,
+        vs=prev.vs if prev.vs in VS_CHOICES else VS_DEFAULT,  # a chosen period belongs to the old indicator
     )
     return parse_query(_query_without(s, "measure", "unit", "period"), store)
 
@@ -624,7 +654,9 @@ def choose_period(prev: ExplorerState, value: object, store: DataStore) -> Explo
     if not (isinstance(value, str) and "|" in value):
         return unchanged(prev, store)
     ptype, period = value.split("|", 1)
-    return parse_query(prev.with_(period=period, period_type=ptype).to_query(), store)
+    # a chosen comparison period belongs to the old period's kind: another kind compares with its previous
+    vs = prev.vs if prev.vs in VS_CHOICES or (ptype == prev.period_type and period != prev.vs) else VS_DEFAULT
+    return parse_query(prev.with_(period=period, period_type=ptype, vs=vs).to_query(), store)
 
 
 def choose_countries(prev: ExplorerState, countries: object, store: DataStore) -> ExplorerState:
@@ -663,6 +695,13 @@ def apply_preset(prev: ExplorerState, group: object, store: DataStore) -> Explor
     have = [c for c in with_data["country_iso3"].to_list() if c in members]
     rest = sorted(members - set(have))
     return parse_query(prev.with_(countries=tuple((have + rest)[:MAX_COUNTRIES])).to_query(), store)
+
+
+def choose_vs(prev: ExplorerState, value: object, store: DataStore) -> ExplorerState:
+    """ "Compared with" changed: prev, year or a period id of the view's type (the parser checks it)."""
+    if not isinstance(value, str) or not value:
+        return unchanged(prev, store)
+    return parse_query(prev.with_(vs=value[:40]).to_query(), store)
 
 
 def drill_into(prev: ExplorerState, click: object, store: DataStore) -> ExplorerState:
@@ -713,6 +752,7 @@ _TRANSITIONS: dict[str, Callable[..., ExplorerState]] = {  # a control's id -> (
     Ids.DRILL_UP: lambda prev, _clicks, store: drill_up(prev, store),
     Ids.DONUT: pick_country,
     Ids.EVENTS_TOGGLE: lambda prev, value, store: show_events(prev, value, store),
+    Ids.VS: choose_vs,
 }
 
 

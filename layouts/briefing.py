@@ -151,7 +151,9 @@ def _findings(b: Briefing) -> html.Section:
             [
                 html.Li(
                     [
-                        f.text,
+                        html.A(f.text, href=with_lang(f.href), className="briefing-explain")
+                        if f.href
+                        else f.text,
                         *[
                             html.Div(_("Note: {note}").format(note=c), className="briefing-caveat")
                             for c in f.caveats

@@ -17,6 +17,7 @@ from dashboard.i18n import N_, _
 from dashboard.ids import Ids
 from dashboard.periods import parse_period, period_label
 from dashboard.state import ExplorerState, measure_options, period_choices, to_store, trend_quarters
+from layouts import explain
 from layouts.attrs import attrs
 from layouts.common import chart_card, dropdown_labels, export_menu, graph
 from layouts.share import dialog as share_dialog
@@ -364,6 +365,7 @@ def layout(state: ExplorerState, store: DataStore, config: dcc.Graph.Config) -> 
             controls(state, store),
             html.Div(id=Ids.DEFINITION, className="small text-muted mb-3"),
             *chart_rows(config),
+            explain.card(state, store),  # "What drove this change", under the trend
             chart_card(
                 _("Figures shown"),
                 html.Div(id=Ids.TABLE),  # filled with the HTML in TABLE_HTML (callbacks/explorer.py)

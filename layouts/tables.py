@@ -14,10 +14,18 @@ from dashboard.countries import country_name
 from dashboard.figures import derivation_text
 from dashboard.formatting import fmt_plain, fmt_value
 from dashboard.i18n import N_, _, ngettext
+from dashboard.partial import partial_note
 from dashboard.release_text import revised_note, withdrawn_note
 from dashboard.theme import CONFLICT_MARK
 from dashboard.views import label_of
 from layouts.attrs import attrs
+
+
+def _period_cell(period: str, period_type: str) -> list:
+    """The period, and under it why it is not complete in the data (a year to date short of the year)."""
+    note = partial_note(period, period_type)
+    label = label_of(period, period_type)
+    return [label] if note is None else [label, html.Br(), html.Small(note, className="partial-mark")]
 
 
 def _how(row: dict) -> str:
@@ -136,7 +144,7 @@ def figures_table(
             html.Tr(
                 [
                     html.Td(country_name(r["country_iso3"])),
-                    html.Td(label_of(r["period"], r["period_type"])),
+                    html.Td(_period_cell(r["period"], r["period_type"])),
                     html.Td(cat.measure(r["measure"]).label),
                     html.Td(
                         [fmt_value(r["value"], r["unit"]), _mark(chosen, before=False)]

@@ -22,6 +22,7 @@ from dashboard.state import (
     choose_last,
     choose_measure,
     choose_period,
+    choose_vs,
     clicked,
     drill_into,
     drill_up,
@@ -350,6 +351,45 @@ def test_a_transition_drops_the_notices_of_the_link_it_started_from(store):
     check(transition(prev, Ids.DRILL_UP, 1, store), prev)
 
 
+# -- "Compared with" (the change explainer) ------------------------------------------------------------------
+def test_compared_with_is_in_the_link_only_when_not_the_previous_period(store, base):
+    assert base.vs == "prev" and "vs=" not in base.to_query()
+    year = choose_vs(base, "year", store)
+    check(year, base.with_(vs="year"))
+    assert "&vs=year&" in year.to_query()
+    check(parse_query(year.to_query(), store), year)
+    check(transition(base, Ids.VS, "2023-Q1", store), base.with_(vs="2023-Q1"))
+
+
+@pytest.mark.parametrize("given", ["2023-Q2", "2023-Q9", "2023-04", "2019-Q1", "nonsense"])
+def test_compared_with_a_period_not_of_the_kind_with_data_falls_back_with_a_notice(store, base, given):
+    """The view's own period, a malformed id, a month against a quarter, a quarter without data."""
+    got = parse_query(base.with_(vs=given).to_query(), store)
+    check(
+        got,
+        base,
+        (
+            f"Cannot compare with {given!r}: not a period of the same kind with data; comparing with "
+            "the previous period.",
+        ),
+    )
+
+
+@pytest.mark.parametrize("value", [None, "", 5, ["year"]])
+def test_compared_with_a_meaningless_value_changes_nothing(store, base, value):
+    check(choose_vs(base, value, store), base)
+
+
+def test_another_kind_of_period_drops_a_chosen_comparison_but_keeps_prev_or_year(store, base):
+    chosen = base.with_(vs="2023-Q1")
+    assert choose_period(chosen, "quarter|2022-Q1", store).vs == "2023-Q1"  # same kind: kept (parser checks)
+    check(choose_period(chosen, "quarter|2023-Q1", store), base.with_(period="2023-Q1"))  # itself: prev
+    assert choose_period(chosen, "half|2023-H1", store).vs == "prev"
+    assert choose_period(base.with_(vs="year"), "half|2023-H1", store).vs == "year"
+    assert choose_indicator(chosen, "visas_issued", store).vs == "prev"
+    assert choose_indicator(base.with_(vs="year"), "visas_issued", store).vs == "year"
+
+
 # -- the stored state ----------------------------------------------------------------------------------------
 def test_to_store_is_the_state_as_json_with_its_query(base):
     s = base.with_(notices=("a note",))
@@ -364,6 +404,7 @@ def test_to_store_is_the_state_as_json_with_its_query(base):
         "last": "2024-Q4",
         "drill": "2023-Q2",
         "lang": "en",
+        "vs": "prev",
         "notices": ["a note"],
         "query": "?indicator=trp_issued&measure=count&unit=permits&period=2023-Q2&countries=UZB,RUS"
         "&from=2022-Q3&to=2024-Q4&drill=2023-Q2&lang=en",

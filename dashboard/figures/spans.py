@@ -36,6 +36,7 @@ from dashboard.figures.common import (
 )
 from dashboard.formatting import babel_locale_data
 from dashboard.i18n import N_, _
+from dashboard.partial import partial_note
 from dashboard.periods import parse_period
 
 _DAY_MS = 86_400_000
@@ -138,7 +139,11 @@ def _span_groups(rows: pl.DataFrame, u: Unit) -> tuple[list[str], dict[str, dict
         g = groups.setdefault(kind, {k: [] for k in _GROUP_KEYS})
         g["y"].append(_span_tick(label))
         g["text"].append(vtext)
-        g["hover"].append(_hover(f"<b>{_esc(label)}</b>", _dates(kind, start, end), vtext, *_provenance(r)))
+        dates = _dates(kind, start, end)
+        note = partial_note(r["period"], r["period_type"])  # a year to date short of the year: said
+        if note:
+            dates += f"<br>{_esc(note)}"
+        g["hover"].append(_hover(f"<b>{_esc(label)}</b>", dates, vtext, *_provenance(r)))
         g["derived"].append(r["status"] == DERIVED)
         g["conflict"].append(bool(r.get("conflict")))
         g["id"].append(r["period"])
