@@ -6,7 +6,7 @@ import re
 from datetime import date
 from functools import partial
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from dash import Dash, Input, Output, State, dcc, html
 
@@ -23,7 +23,7 @@ from dashboard.state import MAX_QUERY_LENGTH, parse_query, parse_release, query_
 from layouts import briefing, country, explorer, overview, releases
 from layouts.common import activate_release, footer, navbar, release_banner, with_lang
 
-_COUNTRY = re.compile(r"^/country/([A-Za-z]{3})/?$")
+_COUNTRY = re.compile(r"^/country/([^/]*)/?$")  # any text: a code that names no country gets a clear page
 
 
 def not_found(path: str) -> html.Div:
@@ -134,10 +134,12 @@ def register(app: Dash) -> None:
             if period is None or period in quarters_with_data(store):
                 return store.memo(("page", "briefing", period, release, lang, today), build)
             return build()
+        if path.rstrip("/") == "/country":
+            return store.memo(("page", "countries", release, lang), lambda: country.listing(store))
         if m := _COUNTRY.match(path):
-            code = m.group(1).upper()
+            code = unquote(m.group(1))
             build = partial(country.layout, code, store, config)
-            if code in all_codes():
+            if code.upper() in all_codes():
                 return store.memo(("page", "country", code, release, lang), build)
             return build()
         return not_found(path)
