@@ -143,7 +143,7 @@ def headline(p: Profile) -> html.Section:
         [
             html.H2(_("Latest figures"), className="h5", id="headline-title"),
             dbc.Row(
-                [headline_card(h) for h in p.headline], className="row-cols-1 row-cols-sm-2 row-cols-lg-4 g-2"
+                [headline_card(h) for h in p.headline], className="row-cols-2 row-cols-lg-4 g-2"
             ),
             html.P(
                 _(
@@ -180,11 +180,10 @@ def summary(p: Profile, store: DataStore) -> html.Section:
 
 
 # -- money both ways -----------------------------------------------------------------------------------------
-def _money_cell(side: dict, unit: str) -> html.Td:
-    f = side.get(unit)
-    if f is None:
-        return html.Td(not_reported(), className="text-muted text-end")
-    return html.Td([_value(f), *_marks(f)], className="text-end")
+def _money_cell(side: dict, units: tuple[str, ...]) -> html.Td:
+    """Every unit the side was published in, one per line; 'not reported' when none."""
+    shown = [html.Div([_value(side[u]), *_marks(side[u])]) for u in units if u in side]
+    return html.Td(shown or not_reported(), className="text-end" if shown else "text-end text-muted")
 
 
 def money_section(p: Profile, store: DataStore, config: dcc.Graph.Config) -> html.Section | None:
@@ -193,30 +192,24 @@ def money_section(p: Profile, store: DataStore, config: dcc.Graph.Config) -> htm
     name = country_name(p.iso3)
     units = catalogue().indicator("remittance_outflow").level_units
     head = html.Tr(
-        [html.Th(_("Period"), scope="col")]
-        + [
-            html.Th(
-                _("Sent to {country}").format(country=name) + f", {catalogue().unit(u).short}", scope="col"
-            )
-            for u in units
+        [
+            html.Th(_("Period"), scope="col"),
+            html.Th(_("Sent to {country}").format(country=name), scope="col", className="text-end"),
+            html.Th(_("Received from {country}").format(country=name), scope="col", className="text-end"),
+            html.Th(_("Balance (computed)"), scope="col", className="text-end"),
         ]
-        + [
-            html.Th(
-                _("Received from {country}").format(country=name) + f", {catalogue().unit(u).short}",
-                scope="col",
-            )
-            for u in units
-        ]
-        + [html.Th(_("Balance (computed)") + f", {catalogue().unit(u).short}", scope="col") for u in units]
     )
 
     def row(m: MoneyRow) -> html.Tr:
-        cells: list = [html.Th(m.period.label, scope="row")]
-        cells += [_money_cell(m.sent, u) for u in units] + [_money_cell(m.received, u) for u in units]
-        for u in units:
-            b = m.balance(u)
-            cells.append(html.Td(fmt_value(b, u) if b is not None else "–", className="text-end"))
-        return html.Tr(cells)
+        balances = [fmt_value(b, u) for u in units if (b := m.balance(u)) is not None]
+        return html.Tr(
+            [
+                html.Th(m.period.label, scope="row"),
+                _money_cell(m.sent, units),
+                _money_cell(m.received, units),
+                html.Td([html.Div(b) for b in balances] or "–", className="text-end"),
+            ]
+        )
 
     table = html.Div(
         html.Table(
@@ -238,7 +231,7 @@ def money_section(p: Profile, store: DataStore, config: dcc.Graph.Config) -> htm
                 ).format(country=name),
                 className="small text-muted",
             ),
-            dbc.Row([dbc.Col(charts, lg=6), dbc.Col(table, lg=6)]) if charts else table,
+            dbc.Row([dbc.Col(charts, lg=6), dbc.Col(table, lg=6)], className="g-2") if charts else table,
         ],
         className="mb-3",
         **attrs({"aria-labelledby": "money-title"}),
@@ -278,18 +271,11 @@ def _chart_block(c: CountryChart, config: dcc.Graph.Config) -> html.Div:
     )
 
 
-def indicator_card(h: HeadlineRow, store: DataStore, iso3: str, config: dcc.Graph.Config) -> dbc.Col:
-    charts = indicator_charts(store, iso3, h)
-    if not charts:
-        body: list = [
-            html.P(
-                _("One figure only: {value}, {period}. No series to draw.").format(
-                    value=_value(h.current), period=h.current.period_label
-                ),
-                className="small mb-1",
-            )
-        ]
-    elif len(charts) == 1:
+def indicator_card(
+    h: HeadlineRow, charts: list[CountryChart], store: DataStore, iso3: str, config: dcc.Graph.Config
+) -> dbc.Col:
+    body: list
+    if len(charts) == 1:
         body = [_chart_block(charts[0], config)]
     else:
         body = [
@@ -306,7 +292,7 @@ def indicator_card(h: HeadlineRow, store: DataStore, iso3: str, config: dcc.Grap
                 className="small",
             )
         ]
-    docs = store.documents_for(tuple(sid for c in charts for sid in c.source_ids) or h.source_ids)
+    docs = store.documents_for(tuple(sid for c in charts for sid in c.source_ids))
     return dbc.Col(
         dbc.Card(
             [
@@ -330,7 +316,22 @@ def indicator_card(h: HeadlineRow, store: DataStore, iso3: str, config: dcc.Grap
     )
 
 
+def _single_figures(rows: list[HeadlineRow]) -> html.P | None:
+    """Indicators with a single figure for the country: said in a line, not drawn as a lone point."""
+    if not rows:
+        return None
+    items = "; ".join(
+        _("{indicator} ({value}, {period})").format(
+            indicator=h.indicator.title, value=_value(h.current), period=h.current.period_label
+        )
+        for h in rows
+    )
+    return html.P(_("One figure only, so no chart: {items}.").format(items=items), className="small")
+
+
 def charts_section(p: Profile, store: DataStore, config: dcc.Graph.Config) -> html.Section:
+    drawn_all = [(h, indicator_charts(store, p.iso3, h)) for h in p.headline]
+    drawn = [(h, charts) for h, charts in drawn_all if charts]
     return html.Section(
         [
             html.H2(_("Over time"), className="h5", id="charts-title"),
@@ -343,9 +344,10 @@ def charts_section(p: Profile, store: DataStore, config: dcc.Graph.Config) -> ht
                 className="small text-muted",
             ),
             dbc.Row(
-                [indicator_card(h, store, p.iso3, config) for h in p.headline],
-                className="row-cols-1 row-cols-lg-2",
+                [indicator_card(h, charts, store, p.iso3, config) for h, charts in drawn],
+                className="row-cols-1 row-cols-lg-2 g-2",
             ),
+            _single_figures([h for h, charts in drawn_all if not charts]),
             dcc.Store(id=EXPORT_DATA),
             html.Div(id=EXPORT_STATUS, role="status", className="small text-muted"),
         ],
@@ -440,7 +442,7 @@ def single_page(p: Profile, store: DataStore) -> list:
             ),
             className="lead",
         ),
-        dbc.Row([headline_card(h)], className="row-cols-1 row-cols-sm-2 row-cols-lg-4 g-2"),
+        dbc.Row([headline_card(h)], className="row-cols-2 row-cols-lg-4 g-2"),
         summary(p, store),
         _missing(p),
         tables_section(p, store),
@@ -494,7 +496,7 @@ def bad_code(raw: str, store: DataStore) -> html.Div:
     return html.Div(
         [
             html.H1(_("Country profile"), className="h3"),
-            dbc.Alert(children, color="warning", **attrs({"role": "alert"})),
+            dbc.Alert(children, color="warning"),
             picker(store, None),
         ]
     )
