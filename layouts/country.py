@@ -142,9 +142,7 @@ def headline(p: Profile) -> html.Section:
     return html.Section(
         [
             html.H2(_("Latest figures"), className="h5", id="headline-title"),
-            dbc.Row(
-                [headline_card(h) for h in p.headline], className="row-cols-2 row-cols-lg-4 g-2"
-            ),
+            dbc.Row([headline_card(h) for h in p.headline], className="row-cols-2 row-cols-lg-4 g-2"),
             html.P(
                 _(
                     "Ranks are among the countries the source lists for that period, largest first; a source "
