@@ -19,12 +19,12 @@ from callbacks.explorer import EXPORT_IMAGE, export_messages
 from callbacks.router import overview_freshness
 from dashboard import charts, i18n
 from dashboard.app_factory import create_app
+from dashboard.country_profile import Rank
 from dashboard.data import DEFAULT_DIR, get_store
 from dashboard.freshness import indicator_freshness
 from dashboard.ids import Ids
 from dashboard.state import parse_query
 from dashboard.state import to_store as _state_data
-from dashboard.country_profile import Rank
 from dashboard.views import country_rows
 from layouts import country, explorer, overview
 from layouts.tables import _how, figures_table
