@@ -272,24 +272,16 @@ def _chart_block(c: CountryChart, config: dcc.Graph.Config) -> html.Div:
 def indicator_card(
     h: HeadlineRow, charts: list[CountryChart], store: DataStore, iso3: str, config: dcc.Graph.Config
 ) -> dbc.Col:
-    body: list
-    if len(charts) == 1:
-        body = [_chart_block(charts[0], config)]
-    else:
-        body = [
-            dbc.Tabs(
-                [
-                    dbc.Tab(
-                        _chart_block(c, config),
-                        label=_("Level") if c.key.endswith(".level") else _("Share of total"),
-                        tab_id=c.key,
-                    )
-                    for c in charts
-                ],
-                active_tab=charts[0].key,
-                className="small",
-            )
-        ]
+    # the level first; the share of the total, where the country has shares, as a second view one click away
+    # (a native <details>: keyboard and screen readers know it)
+    body: list = [_chart_block(charts[0], config)]
+    body += [
+        html.Details(
+            [html.Summary(_("Share of total"), className="small"), _chart_block(c, config)],
+            className="share-view",
+        )
+        for c in charts[1:]
+    ]
     docs = store.documents_for(tuple(sid for c in charts for sid in c.source_ids))
     return dbc.Col(
         dbc.Card(
@@ -387,13 +379,11 @@ def tables_section(p: Profile, store: DataStore) -> html.Details:
                         _("Download CSV"),
                         id=DOWNLOAD_CSV,
                         size="sm",
-                        color="secondary",
+                        color="dark",
                         outline=True,
                         className="me-2",
                     ),
-                    dbc.Button(
-                        _("Download XLSX"), id=DOWNLOAD_XLSX, size="sm", color="secondary", outline=True
-                    ),
+                    dbc.Button(_("Download XLSX"), id=DOWNLOAD_XLSX, size="sm", color="dark", outline=True),
                     dcc.Download(id=DOWNLOAD),
                 ],
                 className="my-2",
@@ -401,7 +391,7 @@ def tables_section(p: Profile, store: DataStore) -> html.Details:
             *cards,
         ],
         id=TABLES,
-        open=True,
+        open=False,  # opened on a wide screen by the browser (callbacks/country.py); a phone keeps it closed
         className="country-tables",
     )
 
@@ -463,7 +453,8 @@ def layout(raw: str, store: DataStore, config: dcc.Graph.Config) -> html.Div:
                     color="info",
                 ),
                 picker(store, None),
-            ]
+            ],
+            className="country-page",
         )
     if p.single:
         body = single_page(p, store)
@@ -496,7 +487,8 @@ def bad_code(raw: str, store: DataStore) -> html.Div:
             html.H1(_("Country profile"), className="h3"),
             dbc.Alert(children, color="warning"),
             picker(store, None),
-        ]
+        ],
+        className="country-page",
     )
 
 
