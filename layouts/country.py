@@ -55,7 +55,7 @@ def picker_options(store: DataStore) -> list[dict]:
     return sorted(options, key=lambda o: i18n.sort_key(o["label"]) if lang else o["label"])
 
 
-def picker(store: DataStore, value: str | None) -> html.Div:
+def picker(store: DataStore, value: str | None, listing_link: bool = True) -> html.Div:
     return html.Div(
         [
             html.Label(
@@ -71,7 +71,9 @@ def picker(store: DataStore, value: str | None) -> html.Div:
                 clearable=False,
                 placeholder=_("Type a name or a code, e.g. UZB"),
             ),
-            dcc.Link(_("All countries with figures"), href=with_lang("/country"), className="small"),
+            dcc.Link(_("All countries with figures"), href=with_lang("/country"), className="small")
+            if listing_link
+            else None,
         ],
         className="mb-3 country-picker",
     )
