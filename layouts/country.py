@@ -337,7 +337,7 @@ def charts_section(p: Profile, store: DataStore, config: dcc.Graph.Config) -> ht
             ),
             dbc.Row(
                 [indicator_card(h, charts, store, p.iso3, config) for h, charts in drawn],
-                className="row-cols-1 row-cols-lg-2 g-2",
+                className="row-cols-1 g-2",  # one card a row: Tab order is the reading order
             ),
             _single_figures([h for h, charts in drawn_all if not charts]),
             dcc.Store(id=EXPORT_DATA),
