@@ -6,7 +6,7 @@ import re
 from datetime import date
 from functools import partial
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from dash import Dash, Input, Output, State, dcc, html
 from flask import request
@@ -24,7 +24,7 @@ from dashboard.state import MAX_QUERY_LENGTH, parse_query, parse_release, query_
 from layouts import api_page, briefing, country, explorer, overview, releases
 from layouts.common import activate_release, footer, navbar, release_banner, with_lang
 
-_COUNTRY = re.compile(r"^/country/([A-Za-z]{3})/?$")
+_COUNTRY = re.compile(r"^/country/([^/]*)/?$")  # any text: a code that names no country gets a clear page
 
 
 def not_found(path: str) -> html.Div:
@@ -137,10 +137,12 @@ def register(app: Dash) -> None:
             return build()
         if path.rstrip("/") == "/api":  # the data API's page: examples with this host's address
             return api_page.layout(store, request.host_url)
+        if path.rstrip("/") == "/country":
+            return store.memo(("page", "countries", release, lang), lambda: country.listing(store))
         if m := _COUNTRY.match(path):
-            code = m.group(1).upper()
+            code = unquote(m.group(1))
             build = partial(country.layout, code, store, config)
-            if code in all_codes():
+            if code.upper() in all_codes():
                 return store.memo(("page", "country", code, release, lang), build)
             return build()
         return not_found(path)

@@ -146,6 +146,9 @@ TAB_STOPS_JS = """() => {
     if (el.tabIndex < 0 || el.disabled || el.type === 'hidden' || el.closest('[inert]')) continue;
     const cs = getComputedStyle(el);
     if (cs.visibility === 'hidden' || el.getClientRects().length === 0) continue;
+    // inside a closed <details> (other than its own summary): not reachable until opened, as intended
+    const shut = el.closest('details:not([open])');
+    if (shut && !(el.tagName === 'SUMMARY' && el.parentElement === shut)) continue;
     if (el.type === 'radio' && el.name) {
       const group = Array.from(document.querySelectorAll('input[type=radio]'))
                          .filter(r => r.name === el.name);

@@ -19,6 +19,7 @@ from callbacks.explorer import EXPORT_IMAGE, export_messages
 from callbacks.router import overview_freshness
 from dashboard import charts, i18n
 from dashboard.app_factory import create_app
+from dashboard.country_profile import Rank
 from dashboard.data import DEFAULT_DIR, get_store
 from dashboard.freshness import indicator_freshness
 from dashboard.ids import Ids
@@ -149,7 +150,7 @@ def test_english_pages_are_in_english(store):
     english = set(english_messages("ru"))
     for text in ("Migration in Kazakhstan: latest figures", "Theme", "All countries (total)", "Presets"):
         assert text in english and text in found
-    assert "Uzbekistan: country profile" in found
+    assert "Latest figures" in found and "In brief" in found  # the country profile's headings
 
 
 @pytest.mark.parametrize("lang", (*LANGS, "en"))
@@ -215,9 +216,12 @@ def test_quarter_range_options_keep_english_ids():
 def test_country_profile_in_russian(store):
     page = pages(store, "ru")["country"]
     strings = texts(page)
-    assert "Узбекистан: профиль страны" in strings
-    assert "Узбекистан — гражданство лица" in strings
-    assert any(re.fullmatch(r"Узбекистан: \d+ значени(е|я|й) по \d+ показател(ю|ям)\.", s) for s in strings)
+    assert "Узбекистан" in strings  # the page's title: the country's name
+    for heading in ("Последние данные", "Кратко", "Переводы в обе стороны", "Во времени"):
+        assert heading in strings
+    # UZB's share of the TRPs of Q2 2023 (obs-00002: 68.8%) is the largest of the 7 countries listed
+    assert "1-е место из 7 указанных" in strings
+    assert any(re.fullmatch(r"Все \d+ значени(е|я|й) с источниками", s) for s in strings)
     assert any(s.startswith("Нет данных по этой стране: ") for s in strings)
     for header in ("Страна", "Период", "Мера", "Значение", "Как получено", "Источник"):
         assert header in strings
@@ -225,17 +229,20 @@ def test_country_profile_in_russian(store):
     assert "Расчётное: 68,8\xa0% от 308\xa0710 (доля страны Узбекистан × итог, 2-й кв. 2023)" in strings
     assert "Опубликовано" in strings
     bad = texts(pages(store, "ru")["country-bad"])
-    assert "'XXZ' — не код страны по ISO 3166; выберите страну." in bad
+    assert "«XXZ» — не код ISO страны, по которой есть данные." in bad
 
 
-def test_country_summary_plurals():
+def test_country_rank_plurals():
     with i18n.use("ru"):
-        assert country._summary(1, "Узбекистан", 1) == "Узбекистан: 1 значение по 1 показателю."
-        assert country._summary(22, "Узбекистан", 3) == "Узбекистан: 22 значения по 3 показателям."
-        assert country._summary(1205, "Узбекистан", 11) == "Узбекистан: 1\xa0205 значений по 11 показателям."
+        assert Rank(1, 7).text == "1-е место из 7 указанных"
+        assert Rank(2, 21).text == "2-е место из 21 указанной"
+        assert Rank(1, 1).text == "единственная указанная страна"
     with i18n.use("kk"):
-        assert country._summary(49, "Өзбекстан", 8) == "Өзбекстан: 8 көрсеткіш бойынша 49 мән."
-    assert country._summary(49, "Uzbekistan", 8) == "49 figures for Uzbekistan across 8 indicators."
+        assert Rank(3, 4).text == "көрсетілген 4 елдің 3-орны"
+    assert Rank(1, 7).text == "1st of 7 listed"
+    assert Rank(2, 5).text == "2nd of 5 listed"
+    assert Rank(3, 4, tied=True).text == "3rd of 4 listed (tied)"
+    assert Rank(11, 12).text == "11th of 12 listed"
 
 
 def test_how_obtained_plurals():
