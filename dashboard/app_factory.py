@@ -13,7 +13,7 @@ from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from callbacks import country, explorer, router
-from dashboard import cache, feed, i18n, remote, security
+from dashboard import cache, feed, i18n, office_web, remote, security
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 from dashboard.ids import Ids
 from dashboard.panels import warm
@@ -80,6 +80,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
     explorer.register(app)
     country.register(app)
     _add_routes(app, data_dir)
+    office_web.register(app, data_dir)  # the briefing kit: decks and Word files
     security.init_app(app)  # after every callback: the CSP hashes Dash's inline scripts
     _warm_up(app)
     if os.environ.get("MTM_WARM", "1") != "0":

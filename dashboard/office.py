@@ -41,7 +41,8 @@ MIMETYPES = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-MAX_IMAGE_BYTES = 4 * 1024 * 1024  # one chart picture (a 1600×900 chart PNG is ~100-300 KB)
+MAX_IMAGE_BYTES = 900 * 1024  # one chart picture (a 1600×900 chart PNG is ~30-200 KB): 20 stay under 20 MB
+MAX_DECK_ITEMS = 20  # charts in one deck: with pictures of at most MAX_IMAGE_BYTES, under 20 MB
 Progress = Callable[[str], None]
 
 
@@ -182,7 +183,7 @@ def render_png(fig) -> bytes:
     from dashboard import render  # noqa: PLC0415  (kaleido and its browser only on the command line)
 
     w, h = slides.IMAGE_PX
-    return render.to_image(slides.slide_figure(fig, w, h), "png", w, h)
+    return render.to_image(slides.slide_figure(fig, w, h), "png", w, h, slides.IMAGE_SCALE)
 
 
 def _writable(out: Path) -> None:

@@ -89,12 +89,12 @@ def render(
     return to_image(fig, fmt, width, height)
 
 
-def to_image(fig, fmt: str, width: int, height: int) -> bytes:
+def to_image(fig, fmt: str, width: int, height: int, scale: float = 1) -> bytes:
     """A figure as an image through the process's one kaleido browser (also the briefing's slides)."""
     _kaleido()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "kopts ignored when using a server": expected
-        return fig.to_image(format=fmt, width=width, height=height, scale=1)
+        return fig.to_image(format=fmt, width=width, height=height, scale=scale)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

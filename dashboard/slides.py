@@ -46,7 +46,8 @@ INSET_X, INSET_Y = (
     Inches(0.03),
 )  # text box insets (set on every box, so the estimate knows them)
 LINE = 1.2  # line height as a multiple of the font size (Arial's is 1.15)
-IMAGE_PX = (1600, 900)  # chart images: slide resolution (about 150 dpi across the picture's width)
+# chart images: laid out at 1100×620 (fonts readable on a slide), drawn at 1.5× (~1650 px, slide resolution)
+IMAGE_PX, IMAGE_SCALE = (1100, 620), 1.5
 ACCENT = RGBColor.from_string(theme.PALETTE[0].lstrip("#"))
 TEXT = RGBColor.from_string(theme.TEXT_COLOR.lstrip("#"))
 MUTED = RGBColor.from_string(theme.MUTED_TEXT_COLOR.lstrip("#"))
@@ -270,14 +271,11 @@ def slide_figure(fig: go.Figure | dict, width: int = IMAGE_PX[0], height: int = 
         title={"text": ""},
         width=width,
         height=height,
-        font={"size": 18},
-        margin={"t": 40, "l": 90, "r": 40, "b": 80},
+        margin={"t": 30, "l": 70, "r": 30, "b": 60},
         paper_bgcolor="#FFFFFF",
     )
-    out.update_traces(textfont_size=20, selector={"type": "pie"})
-    out.update_traces(textfont_size=16, selector={"type": "bar"})
-    out.update_annotations(font_size=20)
-    out.update_layout(legend_font_size=20)
+    out.update_traces(textfont_size=14, selector={"type": "pie"})
+    out.update_layout(legend_font_size=14)
     return out
 
 

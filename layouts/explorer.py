@@ -18,6 +18,7 @@ from dashboard.periods import parse_period, period_label
 from dashboard.state import ExplorerState, measure_options, period_choices, to_store, trend_quarters
 from layouts.attrs import attrs
 from layouts.common import chart_card, dropdown_labels, export_menu, graph
+from layouts.office import deck_bar
 
 # what kind of period an option of the period dropdown is
 PERIOD_KINDS = {
@@ -377,5 +378,6 @@ def layout(state: ExplorerState, store: DataStore, config: dcc.Graph.Config) -> 
             dcc.Download(id=Ids.DOWNLOAD),
             dcc.Store(id=Ids.EXPORT_DATA),
             html.Div(id=Ids.EXPORT_STATUS, role="status", className="export-status small"),
+            deck_bar(),
         ]
     )
