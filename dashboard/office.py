@@ -108,7 +108,7 @@ def briefing_chart_slides(
             if c.partial:
                 caption.notes.insert(0, c.partial)
             notes = (*slides.findings_of(b, [chart_indicator(c.key)]), summarize(c.figure))
-            out[c.key] = slides.ChartSlide(caption, check_png(png, c.key), notes, c.key)
+            out[c.key] = slides.ChartSlide(caption, check_png(png, c.key), notes, c.key, i18n.current())
     return out
 
 
@@ -158,7 +158,7 @@ def explorer_slide(base: DataStore, query: str, chart: str, png: bytes, link_bas
         if state.period_type == "quarter":
             notes += [f.text for f in key_findings([indicator_quarter(store, state.indicator, state.period)])]
         notes.append(summarize(panel.figure))
-        return slides.ChartSlide(caption, check_png(png, chart), tuple(notes), chart)
+        return slides.ChartSlide(caption, check_png(png, chart), tuple(notes), chart, state.lang)
 
 
 # -- files ---------------------------------------------------------------------------------------------------

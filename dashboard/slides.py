@@ -38,14 +38,15 @@ from dashboard.export import Caption
 from dashboard.i18n import _
 
 FONT = "Arial"  # in PowerPoint, Keynote and LibreOffice (which draws it with Liberation Sans, same metrics)
-SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
+SLIDE_W, SLIDE_H = Emu(12_192_000), Emu(6_858_000)  # PowerPoint's 16:9: 13.333 × 7.5 in
 MARGIN = Inches(0.5)
 CONTENT_W = SLIDE_W - 2 * MARGIN
 INSET_X, INSET_Y = (
     Inches(0.05),
     Inches(0.03),
 )  # text box insets (set on every box, so the estimate knows them)
-LINE = 1.2  # line height as a multiple of the font size (Arial's is 1.15)
+SPACING = 1.15  # line spacing set on every paragraph, in points per point of font size (Arial's own)
+LINE = 1.2  # the line height the layout reserves (more than SPACING: room to spare)
 # chart images: laid out at 1100×620 (fonts readable on a slide), drawn at 1.5× (~1650 px, slide resolution)
 IMAGE_PX, IMAGE_SCALE = (1100, 620), 1.5
 ACCENT = RGBColor.from_string(theme.PALETTE[0].lstrip("#"))
@@ -127,6 +128,9 @@ class ChartSlide:
     image: bytes
     notes: tuple[str, ...] = ()
     key: str = ""
+    lang: str = (
+        ""  # the caption's language (the words the slide adds: "Source:", "Note:"); "": the one in force
+    )
 
 
 def new_presentation():
@@ -154,7 +158,7 @@ def add_text(slide, x: int, y: int, w: int, paras: Sequence[Para], h: int | None
     tf.margin_top = tf.margin_bottom = INSET_Y
     for i, p in enumerate(paras):
         para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-        para.line_spacing = LINE * 0.96  # multiple of single spacing (1.2 em for Arial), under the estimate
+        para.line_spacing = Pt(p.size * SPACING)  # exact, the same in every office suite
         if p.space_before:
             para.space_before = Pt(p.space_before)
         run = para.add_run()
@@ -215,6 +219,11 @@ TITLE_SIZES, SUBTITLE_SIZES, FOOT_SIZES = (26, 22, 20, 18, 16), (16, 14, 12, 11,
 def chart_slide(prs, item: ChartSlide):
     """One chart: title, subtitle (measure, unit, period, countries), the picture, and below it the sources,
     notes, data date and the link to the exact view; notes that cannot fit go to the speaker notes."""
+    with i18n.use(item.lang or i18n.current()):
+        return _chart_slide(prs, item)
+
+
+def _chart_slide(prs, item: ChartSlide):
     c, notes = item.caption, list(item.notes)
     title = [
         Para(c.title, fit(c.title, CONTENT_W, Inches(1.3), TITLE_SIZES) or TITLE_SIZES[-1], True, ACCENT)
@@ -322,7 +331,10 @@ class _Flow:
         widths = [int(CONTENT_W * f) for f in t.widths]
 
         def row_h(cells: Sequence[str], bold: bool = False) -> int:
-            return max(text_height([Para(c, t.size, bold)], w) for c, w in zip(cells, widths, strict=True))
+            return max(
+                text_height([Para(c, t.size, bold or j == 0)], w)  # the first column is bold
+                for j, (c, w) in enumerate(zip(cells, widths, strict=True))
+            )
 
         head_h = row_h(t.header, True)
         rows = list(t.rows)
@@ -366,7 +378,7 @@ class _Flow:
                 tf = cell.text_frame
                 tf.word_wrap = True
                 p = tf.paragraphs[0]
-                p.line_spacing = LINE * 0.96
+                p.line_spacing = Pt(t.size * SPACING)
                 run = p.add_run()
                 run.text = text
                 run.font.name, run.font.size, run.font.bold = FONT, Pt(t.size), i == 0 or j == 0
