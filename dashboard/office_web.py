@@ -130,7 +130,7 @@ def _deck(base: DataStore, body: Mapping) -> tuple[bytes, str]:
     return slides.to_bytes(slides.charts_deck(made)), name
 
 
-def register(app: Dash, data_dir: Path | None, env: Mapping[str, str] | None = None) -> None:
+def register(app: Dash, data_dir: Path, env: Mapping[str, str] | None = None) -> None:
     env = os.environ if env is None else env
     server = app.server
     cap = int(env.get("MTM_MAX_DECK_BYTES") or DEFAULT_MAX_DECK_BYTES)

@@ -101,7 +101,7 @@ def wrap(text: str, width: float, size: float) -> list[str]:
     return lines
 
 
-def text_height(paras: Sequence[Para], width: Emu) -> int:
+def text_height(paras: Sequence[Para], width: int) -> int:
     """Height (EMU) of a box ``width`` wide holding ``paras``, insets included."""
     inner = Emu(width - 2 * INSET_X).pt
     pts = sum(

@@ -25,6 +25,7 @@ from dashboard.briefing import (
 )
 from dashboard.charts import IDS as CHART_IDS
 from dashboard.countries import country_name
+from dashboard.data import DEFAULT_DIR
 from dashboard.export import Caption
 from dashboard.i18n import _
 from dashboard.state import MAX_COUNTRIES
@@ -275,7 +276,7 @@ def test_more_than_twenty_charts_are_refused(client):
 def test_a_deck_route_has_its_own_body_cap(store, tmp_path):
     app = Dash(__name__)
     app.layout = html.Div()
-    office_web.register(app, None, env={"MTM_MAX_DECK_BYTES": "2000"})
+    office_web.register(app, DEFAULT_DIR, env={"MTM_MAX_DECK_BYTES": "2000"})
     r = app.server.test_client().post(office_web.DECK_PATH, data=b'{"items": "' + b"x" * 5000 + b'"}')
     assert r.status_code == 400 and "too large" in r.data.decode()
 
