@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 import polars as pl
 from babel.dates import format_date
 
-from dashboard import figures, i18n
+from dashboard import chart_notes, figures, i18n
 from dashboard.catalogue import Indicator, catalogue, english_catalogue
 from dashboard.countries import OTHER, TOTAL, country_name
 from dashboard.data import DERIVED, NOT_REPORTED, PUBLISHED, Change, DataStore, Figure
@@ -693,11 +693,11 @@ def _partial(kind: str, iq: IndicatorQuarter, chart: Chart) -> str:
     if kind == "months":
         n = sum(1 for m in iq.months if m.reported)
         if n < len(iq.months):
-            return _("Only {n} of the {total} months were reported.").format(n=n, total=len(iq.months))
+            return chart_notes.months_missing(n, len(iq.months))
     elif kind == "countries":
-        return _("No total was reported: the chart shows only the countries that were.")
+        return chart_notes.countries_only()
     elif kind == "series" and any(None in (t.y or ()) for t in chart.figure.data):
-        return _("Some quarters were not reported: gaps in the line, not zero.")
+        return chart_notes.quarters_missing()
     return ""
 
 
