@@ -8,7 +8,9 @@ test_slides_browser.py.
 
 from __future__ import annotations
 
+import importlib.util
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,7 @@ from tests.fixtures_data import committed_store
 from tests.office_helpers import fake_png, links, misfits, pictures, slide_texts, slide_title
 
 LINK = "http://dashboard.example"
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 LANGS = i18n.LANGUAGES
 
 
@@ -362,3 +365,22 @@ def test_the_default_file_name_follows_the_format(tmp_path, quarter, no_kaleido,
     monkeypatch.chdir(tmp_path)
     assert cli.main(["briefing", "--period", quarter, "--format", "docx"]) == 0
     assert Path("briefing.docx").exists() and not Path("briefing.pdf").exists()
+
+
+# -- a look at the deck -------------------------------------------------------------------------------------
+def test_libreoffice_draws_every_slide(tmp_path, store, quarter):
+    """The deck opens in another office suite, one page per slide (scripts/deck_pictures.py: to look at)."""
+    if not (shutil.which("soffice") and shutil.which("pdftoppm")):
+        pytest.skip(
+            "soffice (LibreOffice) or pdftoppm missing: `make test` installs them where root+apt allow"
+        )
+    spec = importlib.util.spec_from_file_location("deck_pictures", SCRIPTS / "deck_pictures.py")
+    assert spec is not None and spec.loader is not None
+    deck_pictures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(deck_pictures)
+    _b, _items, prs = build(store, quarter, "kk")
+    deck_path = tmp_path / "deck.pptx"
+    prs.save(deck_path)
+    pages = deck_pictures.render(deck_path, tmp_path / "pictures", dpi=20)
+    assert len(pages) == len(prs.slides)
+    assert all(slides.png_size(p.read_bytes()) for p in pages)
