@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint build bench lock clean chromium redis
+.PHONY: run test lint build bench lock clean chromium redis soffice
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null || { echo "error: $(PY) not found; install Python 3.11 or run 'make PY=python3 ...'"; exit 1; }
@@ -42,10 +42,21 @@ redis:
 	  || echo "warning: could not install redis-server; the shared-cache tests will skip"; \
 	else echo "warning: redis-server missing and cannot install it (need root + apt); cache tests will skip"; fi
 
+# Installs LibreOffice Impress (no GUI) and poppler for the look at the generated deck (tests/test_slides.py
+# renders it to PNG; ~90 MB, a minute or two) when missing and the machine allows (root + apt); else it skips.
+soffice:
+	@if command -v soffice >/dev/null && command -v pdftoppm >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing LibreOffice Impress and poppler-utils (apt)"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq \
+	    --no-install-recommends libreoffice-impress-nogui poppler-utils >/dev/null; } \
+	  || echo "warning: could not install LibreOffice; the deck's picture test will skip"; \
+	else echo "warning: soffice missing and cannot install it (need root + apt); the deck's picture test will skip"; fi
+
 # ruff (lint rules, formatting) and mypy against its baseline (scripts/check_types.py: no new type error)
 LINT = $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/python scripts/check_types.py
 
-test: $(VENV)/.installed-test chromium redis
+test: $(VENV)/.installed-test chromium redis soffice
 	$(LINT)
 	$(BIN)/python -m pytest
 

@@ -13,7 +13,7 @@ from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from callbacks import country, explorer, router, share
-from dashboard import cache, datapackage, embed, events, feed, i18n, remote, security
+from dashboard import cache, datapackage, embed, events, feed, i18n, office_web, remote, security
 from dashboard.api import routes as api_routes
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 from dashboard.ids import Ids
@@ -86,6 +86,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
     api_routes.init_app(app.server)  # the data API, /api/v1/
     embed.register(app)  # /embed/<chart> and /oembed
     datapackage.register(app.server, data_dir)  # GET /api/v1/datapackage.zip
+    office_web.register(app, data_dir)  # the briefing kit: decks and Word files
     security.init_app(app)  # after every callback: the CSP hashes Dash's inline scripts
     _warm_up(app)
     if os.environ.get("MTM_WARM", "1") != "0":

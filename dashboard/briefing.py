@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 import polars as pl
 from babel.dates import format_date
 
-from dashboard import figures, i18n
+from dashboard import chart_notes, figures, i18n
 from dashboard.catalogue import Indicator, catalogue, english_catalogue
 from dashboard.countries import OTHER, TOTAL, country_name
 from dashboard.data import DERIVED, NOT_REPORTED, PUBLISHED, Change, DataStore, Figure
@@ -181,6 +182,8 @@ class _Sources:
 
     def __init__(self) -> None:
         self.ids: dict[str, None] = {}
+        self.derived = False  # some value added was computed here
+        self.conflicting = False  # some value added was chosen among sources that differ
 
     def add(self, ids: Iterable[str] | None) -> None:
         for sid in ids or ():
@@ -190,6 +193,8 @@ class _Sources:
     def add_figure(self, f: Figure | None) -> None:
         if f is not None and f.reported:
             self.add(f.source_ids)
+            self.derived |= f.status == DERIVED
+            self.conflicting |= bool(f.conflict)
 
     def add_change(self, c: Change) -> None:
         if c.value is not None:
@@ -199,6 +204,10 @@ class _Sources:
         if rows.is_empty():
             return
         rows = rows.filter(pl.col("value").is_not_null()) if "value" in rows.columns else rows
+        if "status" in rows.columns:
+            self.derived |= bool((rows["status"] == DERIVED).any())
+        if "conflict" in rows.columns:
+            self.conflicting |= bool(rows["conflict"].fill_null(False).any())
         if "derived_from" in rows.columns:
             for lst in rows["derived_from"].to_list():
                 self.add(lst)
@@ -413,6 +422,13 @@ class Chart:
     key: str
     figure: go.Figure
     alt: str
+    # what a chart needs outside the page (slides, Word): set by _chart
+    kind: str = ""  # months, donut, series or countries
+    view: str = ""  # the explorer query of the same chart ('?indicator=…'), in the briefing's language
+    source_ids: tuple[str, ...] = ()  # the source rows behind the values drawn
+    derived: bool = False
+    conflicting: bool = False
+    partial: str = ""  # what the chart lacks, in words ('' when it shows everything for its period)
 
 
 @dataclass(frozen=True)
@@ -666,7 +682,53 @@ def _trend_range(store: DataStore, ind: Indicator, quarter: str) -> tuple[str, s
     return first, quarter
 
 
+def _view(ind: Indicator, period: str, **more: str) -> str:
+    """The explorer query showing the same figures as a briefing chart."""
+    measure, unit = _level(ind)
+    params = {"indicator": ind.id, "measure": measure, "unit": unit, "period": period, **more}
+    return "?" + urlencode({**params, "lang": i18n.current()}, safe=",")
+
+
+def _partial(kind: str, iq: IndicatorQuarter, chart: Chart) -> str:
+    """What a drawn chart lacks: months or quarters not reported, or countries without a total."""
+    if kind == "months":
+        n = sum(1 for m in iq.months if m.reported)
+        if n < len(iq.months):
+            return chart_notes.months_missing(n, len(iq.months))
+    elif kind == "countries":
+        return chart_notes.countries_only()
+    elif kind == "series" and any(None in (t.y or ()) for t in chart.figure.data):
+        return chart_notes.quarters_missing()
+    return ""
+
+
 def _chart(store: DataStore, iq: IndicatorQuarter, kind: str, sources: _Sources) -> Chart | None:
+    """A chart of the section, with its own sources, marks and explorer view (added to ``sources``)."""
+    own = _Sources()
+    chart = _chart_figure(store, iq, kind, own)
+    if chart is None:
+        return None
+    sources.add(own.ids)
+    ind, q = iq.indicator, iq.quarter
+    first, _last = _trend_range(store, ind, q)
+    if kind == "donut":
+        view = _view(ind, iq.current.period if iq.reported else q)
+    elif kind == "countries":
+        view = chart.view  # the countries drawn are chosen there
+    else:
+        view = _view(ind, q, **{"from": first, "to": q}, **({"drill": q} if kind == "months" else {}))
+    return replace(
+        chart,
+        kind=kind,
+        view=view,
+        source_ids=tuple(own.ids),
+        derived=own.derived,
+        conflicting=own.conflicting,
+        partial=_partial(kind, iq, chart),
+    )
+
+
+def _chart_figure(store: DataStore, iq: IndicatorQuarter, kind: str, sources: _Sources) -> Chart | None:
     ind = iq.indicator
     measure, unit = _level(ind)
     if kind == "months":
@@ -727,7 +789,8 @@ def _chart(store: DataStore, iq: IndicatorQuarter, kind: str, sources: _Sources)
         alt = _("{title} by country, {first} to {last}").format(
             title=ind.title, first=_qlabel(first), last=iq.label
         )
-        return Chart(f"{ind.id}-countries", fig, alt)
+        view = _view(ind, iq.quarter, **{"from": first, "to": last, "countries": ",".join(codes)})
+        return Chart(f"{ind.id}-countries", fig, alt, view=view)
     raise ValueError(f"unknown chart kind {kind!r}")
 
 

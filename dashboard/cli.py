@@ -299,6 +299,17 @@ def view_with_lang(view: str, lang: str | None) -> str:
     return "?" + urlencode([*pairs, ("lang", lang)], safe=",")
 
 
+def _briefing(args: argparse.Namespace) -> int:
+    """`mtm briefing`: the PDF (dashboard.pdf), or the deck / Word document (dashboard.office)."""
+    from dashboard import office, pdf
+
+    if args.format == "pdf":
+        return pdf.run(args)
+    if args.out == "briefing.pdf":  # the default name: the format's own extension
+        args.out = f"briefing.{args.format}"
+    return office.run(args)
+
+
 def _chart(args: argparse.Namespace) -> int:
     from dashboard import render
 
@@ -382,7 +393,13 @@ def main(argv: list[str] | None = None) -> int:
 
     br = sub.add_parser("briefing", help="render the quarterly briefing to an A4 PDF (headless Chromium)")
     pdf.add_arguments(br)
-    br.set_defaults(func=pdf.run)
+    br.add_argument(
+        "--format",
+        default="pdf",
+        choices=("pdf", "pptx", "docx"),
+        help="pdf (default), pptx (an editable PowerPoint deck) or docx (an editable Word document)",
+    )
+    br.set_defaults(func=_briefing)
     from dashboard import render
 
     ch = sub.add_parser(

@@ -85,11 +85,16 @@ def render(
     if fmt not in export.FORMATS or size not in export.SIZES:
         raise ValueError(f"format must be one of {export.FORMATS} and size one of {tuple(export.SIZES)}")
     fig = framed_figure(view, chart, size, link_base, data_dir)
-    _kaleido()
     width, height = export.SIZES[size]
+    return to_image(fig, fmt, width, height)
+
+
+def to_image(fig, fmt: str, width: int, height: int, scale: float = 1) -> bytes:
+    """A figure as an image through the process's one kaleido browser (also the briefing's slides)."""
+    _kaleido()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "kopts ignored when using a server": expected
-        return fig.to_image(format=fmt, width=width, height=height, scale=1)
+        return fig.to_image(format=fmt, width=width, height=height, scale=scale)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -36,6 +36,7 @@ from dashboard.i18n import _
 from dashboard.periods import parse_period
 from layouts.attrs import attrs
 from layouts.common import with_lang
+from layouts.office import briefing_buttons
 
 PATH = "/briefing"
 CHART_HEIGHT = "310px"
@@ -376,6 +377,7 @@ def render(b: Briefing, config: dcc.Graph.Config) -> html.Div:
     return html.Div(
         [
             quarter_nav(b),
+            briefing_buttons(b.quarter),
             notice,
             _header(b),
             _findings(b),

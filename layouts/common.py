@@ -13,6 +13,7 @@ from dashboard import i18n
 from dashboard.i18n import N_, _
 from dashboard.release_text import release_date
 from layouts.attrs import attrs
+from layouts.office import slide_menu_items
 
 NAV = (
     ("/", N_("Overview")),
@@ -211,7 +212,8 @@ def export_menu(chart: str, export_id: str) -> dbc.DropdownMenu:
         [
             dbc.DropdownMenuItem(_(label), id={"type": export_id, "chart": chart, "fmt": fmt}, n_clicks=0)
             for fmt, label in EXPORT_FORMATS
-        ],
+        ]
+        + slide_menu_items(chart),
         label=_("Export"),
         size="sm",
         color="light",

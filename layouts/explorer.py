@@ -20,6 +20,7 @@ from dashboard.state import ExplorerState, measure_options, period_choices, to_s
 from layouts import explain
 from layouts.attrs import attrs
 from layouts.common import chart_card, dropdown_labels, export_menu, graph
+from layouts.office import deck_bar
 from layouts.share import dialog as share_dialog
 from layouts.share import with_share_items
 
@@ -405,5 +406,6 @@ def layout(state: ExplorerState, store: DataStore, config: dcc.Graph.Config) -> 
             dcc.Store(id=Ids.EXPORT_DATA),
             html.Div(id=Ids.EXPORT_STATUS, role="status", className="export-status small"),
             share_dialog(),  # the Export menu's Embed and Cite
+            deck_bar(),
         ]
     )
