@@ -40,6 +40,7 @@ from dashboard import derivations, i18n
 from dashboard.catalogue import Indicator, catalogue, english_catalogue
 from dashboard.countries import OTHER, TOTAL
 from dashboard.data import DERIVED, NOT_REPORTED, PUBLISHED, DataStore, Figure
+from dashboard.events import events
 from dashboard.findings import Finding, change_phrase, country_phrase
 from dashboard.formatting import fmt_change_pct, fmt_value
 from dashboard.i18n import N_, _
@@ -456,12 +457,15 @@ def explain(
     base_period: str,
     base_type: str,
     *,
-    breaks: Iterable[date] = (),
+    breaks: Iterable[date] | None = None,
     release: int | None = None,
 ) -> Explanation:
     """Why ``indicator`` changed from ``base_period`` to ``period`` (see the module's rules). Never raises for
     bad input: a refusal with its reason instead. ``breaks``: days on which the series' definition changed
-    (a break between the two periods refuses the comparison)."""
+    (a break between the two periods refuses the comparison); by default the indicator's declared series
+    breaks (``kind: break`` in dashboard/events.yaml)."""
+    if breaks is None:
+        breaks = [e.first for e in events().for_indicator(str(indicator)) if e.kind == "break"]
     cat = catalogue()
     if not cat.has_indicator(indicator):
         return _refuse(indicator, measure, unit, "unknown_indicator", given=repr(str(indicator)[:40]))
@@ -809,7 +813,7 @@ def explain_key(s: ExplorerState) -> tuple:
     return (s.indicator, s.measure, s.unit, s.period, s.period_type, s.vs, s.lang, s.release)
 
 
-def explain_view(store: DataStore, s: ExplorerState, *, breaks: Iterable[date] = ()) -> Explanation:
+def explain_view(store: DataStore, s: ExplorerState, *, breaks: Iterable[date] | None = None) -> Explanation:
     """The explanation an explorer view shows: its period against its "Compared with" (``s.vs``)."""
     base = comparison_period(store, s.indicator, s.measure, s.unit, s.period, s.period_type, s.vs)
     if base is None:

@@ -18,7 +18,7 @@ from layouts.office import slide_menu_items
 NAV = (
     ("/", N_("Overview")),
     ("/explore", N_("Explorer")),
-    ("/country/UZB", N_("Country profiles")),
+    ("/country", N_("Country profiles")),
     ("/briefing", N_("Quarterly briefing")),
     ("/releases", N_("What's new")),
 )
