@@ -31,6 +31,7 @@ from dashboard.countries import country_name
 from dashboard.data import DataStore, DataUnavailable, get_store
 from dashboard.downloads import COLUMNS as DOWNLOAD_COLUMNS
 from dashboard.figures import derivation_text
+from dashboard.partial import partial_note
 from dashboard.periods import parse_period, period_label
 from dashboard.releases import UnknownRelease
 
@@ -71,6 +72,7 @@ _FIGURE_DESCRIPTIONS = {
     "source_agency": "The agency the source attributes the figure to",
     "source_url": "Link to the source document ('seed': the IOM report the project started from)",
     "source_quote": "The source's words, verbatim",
+    "partial": "Why the period is not complete in the data (a year to date short of the year), else empty",
     "previous_value": "On a revised figure: the value it replaced",
     "revision_reason": "On a revised figure: why it was revised",
     "revised_in": "On a revised figure: the release that revised it",
@@ -277,6 +279,7 @@ def _figure_row(r: dict, by_id: dict, titles: dict) -> dict:
         "source_agency": joined("agency"),
         "source_url": joined("url"),
         "source_quote": joined("quote"),
+        "partial": partial_note(r["period"], r["period_type"]) or None,
         "previous_value": r.get("previous_value"),
         "revision_reason": r.get("revision_reason"),
         "revised_in": r.get("revised_in"),
