@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 from dashboard import i18n
 from dashboard.catalogue import english_catalogue
 from dashboard.data import DataStore
-from dashboard.periods import PERIOD_EXAMPLES, PERIOD_TYPES
+from dashboard.periods import PERIOD_EXAMPLES, PERIOD_TYPES, PeriodError, parse_period
 from dashboard.state import (
     MAX_COUNTRIES,
     MAX_QUERY_LENGTH,
@@ -33,6 +33,10 @@ from dashboard.state import (
 )
 
 QUARTER_PATTERN = r"^[0-9]{4}-Q[1-4]$"
+# prev, year or a period id of any type (the shapes of dashboard.state.infer_period_type)
+VS_PATTERN = (
+    r"^(prev|year|[0-9]{4}(-Q[1-4]|-H[12]|-[0-9]{2}(-[0-9]{2})?(\.\.[0-9]{4}-[0-9]{2}(-[0-9]{2})?)?)?)$"
+)
 FORMATS = ("json", "csv")
 
 
@@ -139,8 +143,8 @@ class ExplainParams(ViewParams):
 
     vs: str | None = Field(
         None,
-        min_length=1,
         max_length=40,
+        pattern=VS_PATTERN,
         description=(
             "Compared with: prev (the previous period of the same length; default), year (the same period "
             f"a year earlier) or a period id of the view's type ({_EXAMPLES}). A pair that cannot be "
@@ -264,8 +268,18 @@ def resolve_explain(params: ExplainParams, store: DataStore) -> ExplorerState:
     vs = params.vs
     if vs is None or vs == state.vs:
         return state
-    if vs not in VS_CHOICES and infer_period_type(vs, "ytd" if state.period_type == "ytd" else None):
+    ptype = infer_period_type(vs, "ytd" if state.period_type == "ytd" else None)
+    if vs not in VS_CHOICES and ptype is not None and _readable(vs, ptype):
         return state.with_(vs=vs)
     example = PERIOD_EXAMPLES.get(state.period_type, PERIOD_EXAMPLES["quarter"])
     allowed = f"prev, year or a period id like {example}"
     raise ApiError([Problem("vs", vs[:40], allowed, "not prev, year or a period id")])
+
+
+def _readable(pid: str, ptype: str) -> bool:
+    """A period id of the right shape that is also a real period (not month 13, not 2023-02-30)."""
+    try:
+        parse_period(pid, ptype)
+    except PeriodError:
+        return False
+    return True
