@@ -24,7 +24,9 @@ from dashboard.explain import explain_view
 from dashboard.ids import Ids
 from dashboard.periods import parse_period, quarter_range
 from dashboard.state import MAX_COUNTRIES, parse_query, parse_query_strict
+from layouts import api_page
 from layouts import explorer as explorer_layout
+from layouts.html_text import to_html
 from tests.fixtures_data import committed_store, csv_rows
 from tests.release_data import NEW_VALUE, OLD_VALUE, REVISION_REASON, WITHDRAWAL_REASON, make_release_data
 
@@ -547,3 +549,13 @@ def test_explain_is_the_explorers_explainer():
     got = service.explanation(dict(x.split("=") for x in query.split("&")), store)
     shown = explain_view(store, parse_query("?" + query, store))
     assert got["data"] == {"refused": False, **shown.to_dict()}
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"),
+    [("en", "Parameters of /explain"), ("ru", "Параметры /explain"), ("kk", "/explain параметрлері")],
+)
+def test_the_api_page_documents_explain_in_each_language(lang, heading):
+    with i18n.use(lang):
+        page = to_html(api_page.layout(committed_store(), "https://mtm.example"))
+    assert "/api/v1/explain" in page and heading in page and "vs=year" in page
