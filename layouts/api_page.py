@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard import i18n
-from dashboard.api.paths import FIGURES_PATH, OPENAPI_PATH, PREFIX
+from dashboard.api.paths import EXPLAIN_PATH, FIGURES_PATH, OPENAPI_PATH, PREFIX
 from dashboard.catalogue import catalogue
 from dashboard.data import DataStore
 from dashboard.i18n import N_, _
@@ -22,6 +22,9 @@ ENDPOINTS = (
     ("/indicators/{id}", N_("One indicator of the catalogue.")),
     ("/figures", N_("The figures of an explorer view, one record per figure, with its sources (JSON, or "
                     "CSV with format=csv: the explorer's CSV download).")),
+    ("/explain", N_("What drove a view's change, as the explorer's explainer says it: the total change, "
+                    "each country's part, the sentences and the explorer views that prove them. Two periods "
+                    "that cannot be compared are answered with refused: true and the reason.")),
     ("/countries", N_("Counterpart countries with figures, country groups and the codes TOT (total) and "
                       "OTH (other countries).")),
     ("/sources", N_("Every source document: title, publisher, kind, publication date, links.")),
@@ -45,6 +48,12 @@ FIGURE_PARAMETERS = (
     ("format", N_("json (default) or csv.")),
     ("lang", N_("en, ru or kk: the language of titles, names and labels (codes stay codes).")),
     ("release", N_("The data as it was at release N (see /releases). Default: the latest.")),
+)  # fmt: skip
+
+EXPLAIN_PARAMETERS = (
+    ("indicator, measure, unit, period, period_type, lang, release", N_("As for /figures.")),
+    ("vs", N_("Compared with: prev (the previous period, the default), year (the same period a year "
+              "earlier) or a period id of the view's type.")),
 )  # fmt: skip
 
 
@@ -79,6 +88,7 @@ def _examples(host: str, query: dict[str, str]) -> list:
             f'curl -s "{url}&lang={lang}"',
             f'curl -s "{url}&format=csv" -o figures.csv',
             f'curl -s -H \'If-None-Match: W/"…"\' -o /dev/null -w "%{{http_code}}\\n" "{url}"  # 304',
+            f'curl -s "{host}{EXPLAIN_PATH}?{urlencode(query)}&vs=year&lang={lang}"',
         )
     )
     python = "\n".join(
@@ -153,6 +163,12 @@ def layout(store: DataStore, host: str) -> html.Div:
                 )
             ),
             _table(_("Parameters of /figures"), (_("Parameter"), _("Meaning")), params),
+            html.H2(_("Parameters of /explain"), className="h5 mt-4"),
+            _table(
+                _("Parameters of /explain"),
+                (_("Parameter"), _("Meaning")),
+                [(name, _(text)) for name, text in EXPLAIN_PARAMETERS],
+            ),
             *_examples(host, example_query(store)),
             html.H2(_("Errors"), className="h5 mt-4"),
             html.P(

@@ -15,15 +15,18 @@ from werkzeug.datastructures import MultiDict
 
 from callbacks.explorer import API_HREF
 from dashboard import downloads, i18n
-from dashboard.api import service
+from dashboard.api import models, service
 from dashboard.api.params import ApiError, figures_params, resolve_view
 from dashboard.app_factory import create_app
 from dashboard.catalogue import catalogue
 from dashboard.countries import TOTAL
+from dashboard.explain import explain_view
 from dashboard.ids import Ids
 from dashboard.periods import parse_period, quarter_range
 from dashboard.state import MAX_COUNTRIES, parse_query, parse_query_strict
+from layouts import api_page
 from layouts import explorer as explorer_layout
+from layouts.html_text import to_html
 from tests.fixtures_data import committed_store, csv_rows
 from tests.release_data import NEW_VALUE, OLD_VALUE, REVISION_REASON, WITHDRAWAL_REASON, make_release_data
 
@@ -200,6 +203,7 @@ ENDPOINTS = (
     "/api/v1/indicators/trp_issued",
     "/api/v1/figures?indicator=trp_issued",
     "/api/v1/figures?indicator=trp_issued&format=csv",
+    "/api/v1/explain?indicator=trp_issued&period=2023-Q2",
     "/api/v1/countries",
     "/api/v1/sources",
     "/api/v1/releases",
@@ -432,3 +436,126 @@ def _walk(component):
     for child in children if isinstance(children, list | tuple) else [children]:
         if child is not None and hasattr(child, "children"):
             yield from _walk(child)
+
+
+# -- the change explainer: /explain -------------------------------------------------------------------------
+EXPLAIN = "/api/v1/explain?"
+
+
+def test_explain_prefers_the_change_the_source_printed(client):
+    # rows 85 remittance_inflow 2023-Q2 TOT 80.9 KZT_bn, 107 2022-Q2 213.5, 108 change_pct_yoy -62.11
+    now = source_row(indicator="remittance_inflow", period="2023-Q2", country_iso3="TOT", unit="KZT_bn")
+    then = source_row(indicator="remittance_inflow", period="2022-Q2", country_iso3="TOT", unit="KZT_bn")
+    printed = source_row(
+        indicator="remittance_inflow", period="2023-Q2", country_iso3="TOT", measure="change_pct_yoy"
+    )
+    query = "indicator=remittance_inflow&measure=amount&unit=KZT_bn&period=2023-Q2&vs=year"
+    r = client.get(EXPLAIN + query)
+    assert r.status_code == 200
+    got = models.ExplainAnswer.model_validate_json(r.data).model_dump(by_alias=True)
+    d = got["data"]
+    assert not d["refused"] and d["ok"] and d["refusal"] is None
+    assert (d["current"]["period"], d["base"]["period"]) == ("2023-Q2", "2022-Q2")
+    assert d["current"]["total"]["value"] == float(now["value"])
+    assert d["base"]["total"]["value"] == float(then["value"])
+    total = d["total"]
+    assert (total["pct"], total["status"], total["conflict"]) == (float(printed["value"]), "published", False)
+    assert round(total["absolute"], 1) == round(float(now["value"]) - float(then["value"]), 1)
+    assert d["contributions"] == []  # no 2022-Q2 list: the 2023-Q2 countries are listed once, never +100 %
+    assert {x["country"] for x in d["listed_once"]} >= {"RUS", "KOR"}
+    assert "change as published" in d["sentences"][0]["text"]
+    for sentence in d["sentences"]:
+        assert sentence["href"].startswith("/explore?") and "vs=2022-Q2" in sentence["href"]
+    assert got["meta"]["view"]["vs"] == "year" and got["meta"]["explorer"].startswith("/explore?")
+    assert "vs=year" in got["meta"]["explorer"]
+    assert got["meta"]["data_version"] == committed_store().version
+
+
+def test_explain_a_computed_change_and_the_previous_period_by_default(client):
+    # rows 10 trp_issued 2023-Q1 TOT 82000, 2 2023-Q2 TOT 308710: +226,710 computed (derived)
+    now = source_row(indicator="trp_issued", period="2023-Q2", country_iso3="TOT", measure="count")
+    then = source_row(indicator="trp_issued", period="2023-Q1", country_iso3="TOT", measure="count")
+    d = body(client.get(EXPLAIN + "indicator=trp_issued&period=2023-Q2"))["data"]
+    assert (d["base"]["period"], d["base"]["total"]["value"]) == ("2023-Q1", float(then["value"]))
+    assert d["current"]["total"]["value"] == float(now["value"])
+    assert (d["total"]["absolute"], d["total"]["status"]) == (
+        float(now["value"]) - float(then["value"]),
+        "derived",
+    )
+    assert d["total"]["absolute"] == 226710
+    assert d["sentences"][0]["text"].startswith(
+        "Temporary residence permits issued rose about fourfold from 82,000 in Q1 2023 to 308,710 in Q2 2023"
+    )
+    # the same in Russian: numbers and codes stay, words follow lang
+    ru = body(client.get(EXPLAIN + "indicator=trp_issued&period=2023-Q2&lang=ru"))
+    assert ru["meta"]["lang"] == "ru" and ru["data"]["total"] == d["total"]
+    assert ru["data"]["sentences"][0]["text"] != d["sentences"][0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("vs", "refusal"),
+    [("2023", "period_types"), ("2023-Q2", "same_period"), ("2010-Q2", "no_data")],
+)
+def test_a_pair_that_cannot_be_compared_is_an_answer_not_an_error(client, vs, refusal):
+    r = client.get(EXPLAIN + f"indicator=trp_issued&period=2023-Q2&vs={vs}")
+    assert r.status_code == 200
+    d = models.ExplainAnswer.model_validate_json(r.data).data
+    assert d.refused and not d.ok and d.refusal == refusal and d.message
+    assert d.sentences == [] and d.total is None
+
+
+def test_explain_refusal_in_words_follows_lang(client):
+    en = body(client.get(EXPLAIN + "indicator=trp_issued&period=2023&period_type=ytd"))["data"]
+    kk = body(client.get(EXPLAIN + "indicator=trp_issued&period=2023&period_type=ytd&lang=kk"))["data"]
+    assert en["refusal"] == kk["refusal"] == "no_comparison"
+    assert en["message"] == "2023 year to date (end not stated) has no previous period to compare with."
+    assert kk["message"] != en["message"]
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "value"),
+    [
+        ("indicator=trp_issued&vs=last-week", "vs", "last-week"),
+        ("indicator=trp_issued&vs=", "vs", ""),
+        ("indicator=trp_issued&vs=2023-13", "vs", "2023-13"),
+        ("indicator=trp_issued&vs=2023-02-30", "vs", "2023-02-30"),
+        ("indicator=trp_issued&period=2023-Q7", "period", "2023-Q7"),
+        ("indicator=nope", "indicator", "nope"),
+        ("indicator=trp_issued&countries=UZB", "countries", "UZB"),  # not a parameter of /explain
+        ("indicator=trp_issued&release=999", "release", "999"),
+    ],
+)
+def test_bad_explain_parameters_are_a_400(client, query, parameter, value):
+    r = client.get(EXPLAIN + query)
+    assert r.status_code == 400
+    problem = next(p for p in body(r)["error"]["problems"] if p["parameter"] == parameter)
+    assert problem["value"] == value and problem["allowed"]
+
+
+def test_explain_etag_is_of_what_the_explanation_depends_on(client):
+    a = client.get(EXPLAIN + "indicator=trp_issued&period=2023-Q2")
+    b = client.get(EXPLAIN + "period=2023-Q2&vs=prev&indicator=trp_issued&measure=count&lang=en")
+    c = client.get(EXPLAIN + "indicator=trp_issued&period=2023-Q2&vs=year")
+    assert a.headers["ETag"] == b.headers["ETag"] != c.headers["ETag"]
+    again = client.get(
+        EXPLAIN + "indicator=trp_issued&period=2023-Q2&vs=year", headers={"If-None-Match": c.headers["ETag"]}
+    )
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_explain_is_the_explorers_explainer():
+    store = committed_store()
+    query = "indicator=remittance_inflow&measure=amount&unit=KZT_bn&period=2023-Q2&vs=year"
+    got = service.explanation(dict(x.split("=") for x in query.split("&")), store)
+    shown = explain_view(store, parse_query("?" + query, store))
+    assert got["data"] == {"refused": False, **shown.to_dict()}
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"),
+    [("en", "Parameters of /explain"), ("ru", "Параметры /explain"), ("kk", "/explain параметрлері")],
+)
+def test_the_api_page_documents_explain_in_each_language(lang, heading):
+    with i18n.use(lang):
+        page = to_html(api_page.layout(committed_store(), "https://mtm.example"))
+    assert "/api/v1/explain" in page and heading in page and "vs=year" in page

@@ -47,6 +47,7 @@ def schema(app):
 
 def _run(schema, mode: GenerationMode, examples: int, checks: list) -> dict[int, int]:
     statuses: dict[int, int] = {}
+    paths: set[str] = set()
 
     @settings(
         max_examples=examples,
@@ -59,10 +60,12 @@ def _run(schema, mode: GenerationMode, examples: int, checks: list) -> dict[int,
     def check(case):
         response = case.call(headers={"Accept-Encoding": "identity"})  # the test client does not decode
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+        paths.add(case.operation.path)
         assert response.status_code < 500, (case.path, case.query, response.text[:300])
         case.validate_response(response, checks=checks)
 
     check()
+    assert paths == set(openapi.document()["paths"]), paths  # every documented endpoint is exercised
     return statuses
 
 
@@ -105,5 +108,12 @@ def test_real_answers_validate_against_the_response_models(app):
         ("/api/v1/sources", models.SourcesAnswer),
         ("/api/v1/releases", models.ReleasesAnswer),
         ("/api/v1/figures?indicator=nope", models.ErrorAnswer),
+        ("/api/v1/explain?indicator=foreign_workers_permit_holders&period=2023-09-01", models.ExplainAnswer),
+        (
+            "/api/v1/explain?indicator=departures&period=2025-01..2025-09&period_type=ytd",
+            models.ExplainAnswer,
+        ),
+        ("/api/v1/explain?indicator=trp_issued&period=2023-Q2&vs=2023&lang=kk", models.ExplainAnswer),
+        ("/api/v1/explain?vs=nope", models.ErrorAnswer),
     ):
         model.model_validate_json(client.get(url).data)

@@ -4,9 +4,11 @@ dicts (faster); a field added there and not here fails the schema tests (every m
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from dashboard.explain import REFUSALS
 
 
 class _Closed(BaseModel):
@@ -290,3 +292,119 @@ class ErrorBody(_Closed):
 
 class ErrorAnswer(_Closed):
     error: ErrorBody
+
+
+# -- the change explainer (/explain: dashboard/explain.py's Explanation.to_dict()) -----------------------
+if TYPE_CHECKING:
+    RefusalCode: TypeAlias = str
+else:  # to pydantic a Literal of the explainer's refusal codes (validated, listed in the schema)
+    RefusalCode = Literal.__getitem__(tuple(REFUSALS))
+LevelStatus = Literal["published", "derived", "not_reported"]
+
+
+class ExplainView(_Closed):
+    indicator: str
+    indicator_title: str
+    measure: str
+    unit: str
+    period: str
+    period_type: str
+    vs: str = Field(description="prev, year or the period id compared with, as asked.")
+
+
+class ExplainMeta(Meta):
+    view: ExplainView = Field(description="The view explained, with the explorer's defaults filled in.")
+    explorer: str = Field(
+        description="The same view in the explorer, with its explainer (a path on this host)."
+    )
+
+
+class ExplainLevel(_Closed):
+    value: float | None = Field(description="null: not reported (never 0)")
+    status: LevelStatus
+    conflict: bool = Field(description="Chosen among sources that differ.")
+    documents: list[str] = Field(description="The source documents of the value.")
+
+
+class ExplainSide(_Closed):
+    period: str
+    period_type: str
+    label: str = Field(description="In the answer's language.")
+    total: ExplainLevel
+    countries: dict[str, ExplainLevel] = Field(description="By ISO3: the countries the period's list names.")
+    printed_other: ExplainLevel | None = Field(description="A printed 'other countries' (OTH), kept apart.")
+    shares: dict[str, ExplainLevel] = Field(description="Printed shares (percent), by ISO3.")
+    partial: str | None = Field(description="Why the period is incomplete in the data, if it is.")
+
+
+class TotalChangeRecord(_Closed):
+    absolute: float | None
+    pct: float | None
+    status: LevelStatus = Field(
+        description="published: the source printed the change; derived: computed here"
+    )
+    computed_pct: float | None = Field(
+        description="The levels' own change, when it differs from a printed one."
+    )
+    conflict: bool = Field(description="Printed and computed changes disagree.")
+
+
+class ContributionRecord(_Closed):
+    country: str = Field(description="ISO3, or OTH: the total minus the countries listed in both periods")
+    before: float | None
+    after: float | None
+    change: float | None
+    change_pct: float | None
+    share_of_change: float | None = Field(description="Percent of the total change; null when it is 0.")
+    derived: bool
+    conflict: bool
+    other_documents: bool = Field(description="The two periods' figures come from different documents.")
+
+
+class ListedRecord(_Closed):
+    country: str
+    period: str = Field(description="The one period whose list names it (no change is stated).")
+    value: float | None
+    derived: bool
+
+
+class ConcentrationRecord(_Closed):
+    country: str
+    before: float | None = Field(description="Share, percent")
+    after: float | None
+    before_status: LevelStatus
+    after_status: LevelStatus
+    proven: bool
+    conflict: bool
+
+
+class SentenceRecord(_Closed):
+    text: str = Field(description="In the answer's language.")
+    href: str = Field(description="The explorer view that proves it (a path on this host).")
+    rule: str
+
+
+class ExplanationRecord(_Closed):
+    refused: bool = Field(description="The two periods cannot be compared: see refusal and message.")
+    indicator: str
+    measure: str
+    unit: str
+    ok: bool
+    current: ExplainSide | None
+    base: ExplainSide | None = Field(description="The period compared with.")
+    total: TotalChangeRecord | None
+    contributions: list[ContributionRecord] = Field(
+        description="Ranked by size; they add up to the total change."
+    )
+    listed_once: list[ListedRecord] = Field(description="Countries listed in one period only.")
+    concentration: ConcentrationRecord | None
+    sentences: list[SentenceRecord]
+    caveats: list[str] = Field(description="The indicator's notes and partial periods that bear on it.")
+    refusal: RefusalCode | None = Field(description="Why it was refused (a stable code).")
+    message: str | None = Field(description="The refusal in words, in the answer's language.")
+    href: str | None = Field(description="The explorer view of the two periods (a path on this host).")
+
+
+class ExplainAnswer(_Closed):
+    meta: ExplainMeta
+    data: ExplanationRecord

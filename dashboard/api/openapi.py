@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from dashboard.api import models
-from dashboard.api.params import CommonParams, FiguresParams
+from dashboard.api.params import CommonParams, ExplainParams, FiguresParams
 from dashboard.api.paths import PREFIX
 from dashboard.state import MAX_COUNTRIES
 
@@ -34,6 +34,17 @@ ENDPOINTS: dict[str, tuple[str, type[BaseModel], type[BaseModel], str]] = {
         "total (or the chosen countries), the trend's quarters and a drilled quarter's months; a figure no "
         "source printed has value null and status not_reported. format=csv answers the explorer's CSV "
         f"download. countries: at most {MAX_COUNTRIES}.",
+    ),
+    "/explain": (
+        "What drove a view's change",
+        ExplainParams,
+        models.ExplainAnswer,
+        "The change explainer under the explorer's trend: the view's period against vs (prev, year or a "
+        "period id). The total change (as the source printed it, else computed from the two levels and "
+        "marked derived), each country's contribution ranked (they add up to the total change), the "
+        "countries listed in one period only, the first country's share, the caveats, and two to four "
+        "sentences in lang, each with the explorer path (on this host) that proves it. Two periods that "
+        "cannot be compared are answered 200 with refused true, the reason's code (refusal) and message.",
     ),
     "/countries": ("Counterpart countries with figures", CommonParams, models.CountriesAnswer, ""),
     "/sources": ("Source documents", CommonParams, models.SourcesAnswer, ""),

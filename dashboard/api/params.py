@@ -20,17 +20,23 @@ from werkzeug.datastructures import MultiDict
 from dashboard import i18n
 from dashboard.catalogue import english_catalogue
 from dashboard.data import DataStore
-from dashboard.periods import PERIOD_EXAMPLES, PERIOD_TYPES
+from dashboard.periods import PERIOD_EXAMPLES, PERIOD_TYPES, PeriodError, parse_period
 from dashboard.state import (
     MAX_COUNTRIES,
     MAX_QUERY_LENGTH,
     MAX_TREND_QUARTERS,
+    VS_CHOICES,
     ExplorerState,
     Problem,
+    infer_period_type,
     parse_query_strict,
 )
 
 QUARTER_PATTERN = r"^[0-9]{4}-Q[1-4]$"
+# prev, year or a period id of any type (the shapes of dashboard.state.infer_period_type)
+VS_PATTERN = (
+    r"^(prev|year|[0-9]{4}(-Q[1-4]|-H[12]|-[0-9]{2}(-[0-9]{2})?(\.\.[0-9]{4}-[0-9]{2}(-[0-9]{2})?)?)?)$"
+)
 FORMATS = ("json", "csv")
 
 
@@ -79,8 +85,9 @@ class CommonParams(BaseModel):
     )
 
 
-class FiguresParams(CommonParams):
-    """The explorer's view parameters (same names and defaults as its URL), and the answer's format."""
+class ViewParams(CommonParams):
+    """The explorer's view parameters the explainer and the figures share (same names and defaults as its
+    URL)."""
 
     indicator: IndicatorId | None = Field(
         None, description="Indicator id (see /api/v1/indicators); default: the explorer's first indicator."
@@ -105,6 +112,11 @@ class FiguresParams(CommonParams):
         description="The period's type when its id is ambiguous (a bare year: year or ytd); must agree "
         "with the id's shape.",
     )
+
+
+class FiguresParams(ViewParams):
+    """The explorer's view parameters (same names and defaults as its URL), and the answer's format."""
+
     ptype: PeriodType | None = Field(None, description="The explorer's name for period_type.")
     countries: str | None = Field(
         None,
@@ -124,6 +136,21 @@ class FiguresParams(CommonParams):
         None, pattern=QUARTER_PATTERN, description="A quarter of the trend whose months are added."
     )
     format: Format = Field("json", description="json (default) or csv (the explorer's CSV download).")
+
+
+class ExplainParams(ViewParams):
+    """The explainer's view (the explorer's parameters it depends on) and what it is compared with."""
+
+    vs: str | None = Field(
+        None,
+        max_length=40,
+        pattern=VS_PATTERN,
+        description=(
+            "Compared with: prev (the previous period of the same length; default), year (the same period "
+            f"a year earlier) or a period id of the view's type ({_EXAMPLES}). A pair that cannot be "
+            "compared is answered with refused true and the reason, not an error."
+        ),
+    )
 
 
 class ApiError(Exception):
@@ -209,7 +236,16 @@ def figures_params(args: MultiDict[str, str]) -> FiguresParams:
         raise ApiError(_problems_of(exc, given)) from None
 
 
-def resolve_view(params: FiguresParams, store: DataStore) -> ExplorerState:
+def explain_params(args: MultiDict[str, str]) -> ExplainParams:
+    """The explain endpoint's parameters, checked for shape (ApiError when any is bad)."""
+    given = _single(args, _names(ExplainParams))
+    try:
+        return ExplainParams.model_validate(given)
+    except ValidationError as exc:
+        raise ApiError(_problems_of(exc, given)) from None
+
+
+def resolve_view(params: ViewParams, store: DataStore) -> ExplorerState:
     """The view these parameters ask for, through the explorer's parser in strict mode: ApiError with
     every problem (unknown indicator or country, a measure the indicator has no figures in, a malformed
     period, ``from`` after ``to``, an unknown release…)."""
@@ -222,3 +258,28 @@ def resolve_view(params: FiguresParams, store: DataStore) -> ExplorerState:
 
 def lang_of(params: CommonParams) -> str:
     return params.lang or i18n.DEFAULT
+
+
+def resolve_explain(params: ExplainParams, store: DataStore) -> ExplorerState:
+    """The view to explain. The explorer's parser replaces a ``vs`` it cannot compare with by prev (with a
+    notice); here a well-formed period id is kept, so the explainer answers why the pair cannot be compared
+    (another kind of period, the same period, nothing reported), and anything else is a 400."""
+    state = resolve_view(params, store)
+    vs = params.vs
+    if vs is None or vs == state.vs:
+        return state
+    ptype = infer_period_type(vs, "ytd" if state.period_type == "ytd" else None)
+    if vs not in VS_CHOICES and ptype is not None and _readable(vs, ptype):
+        return state.with_(vs=vs)
+    example = PERIOD_EXAMPLES.get(state.period_type, PERIOD_EXAMPLES["quarter"])
+    allowed = f"prev, year or a period id like {example}"
+    raise ApiError([Problem("vs", vs[:40], allowed, "not prev, year or a period id")])
+
+
+def _readable(pid: str, ptype: str) -> bool:
+    """A period id of the right shape that is also a real period (not month 13, not 2023-02-30)."""
+    try:
+        parse_period(pid, ptype)
+    except PeriodError:
+        return False
+    return True

@@ -2,5 +2,6 @@
 
 PREFIX = "/api/v1"
 FIGURES_PATH = PREFIX + "/figures"
+EXPLAIN_PATH = PREFIX + "/explain"
 OPENAPI_PATH = PREFIX + "/openapi.json"
 DOCS_PATH = "/api"  # the readable page (layouts/api_page.py)

@@ -21,9 +21,18 @@ from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from dashboard.api import openapi, service
-from dashboard.api.params import ApiError, common_params, figures_params, lang_of, resolve_view
+from dashboard.api.params import (
+    ApiError,
+    common_params,
+    explain_params,
+    figures_params,
+    lang_of,
+    resolve_explain,
+    resolve_view,
+)
 from dashboard.api.paths import PREFIX
 from dashboard.data import DataStore, DataUnavailable, get_store
+from dashboard.explain import explain_key
 from dashboard.state import Problem
 
 log = logging.getLogger(__name__)
@@ -124,6 +133,14 @@ def figures() -> Response:
         return _json(service.figures(params, store))
 
     return _answer("figures", query, state.release, make)
+
+
+@bp.get("/explain")
+def explain() -> Response:
+    params = explain_params(request.args)
+    state = resolve_explain(params, _store())
+    query = "|".join(str(k) for k in explain_key(state))  # what the explanation depends on
+    return _answer("explain", query, state.release, lambda store: _json(service.explanation(params, store)))
 
 
 def _common(endpoint: str, call: Callable[[str, int | None, DataStore], dict], key: str = "") -> Response:

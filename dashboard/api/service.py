@@ -23,10 +23,19 @@ from werkzeug.datastructures import MultiDict
 
 from dashboard import i18n, release_text
 from dashboard.api import records
-from dashboard.api.params import ApiError, FiguresParams, figures_params, resolve_view
+from dashboard.api.params import (
+    ApiError,
+    ExplainParams,
+    FiguresParams,
+    explain_params,
+    figures_params,
+    resolve_explain,
+    resolve_view,
+)
 from dashboard.catalogue import Indicator, catalogue
 from dashboard.countries import OTHER, PSEUDO, TOTAL, all_codes, country_name
 from dashboard.data import DataStore, get_store
+from dashboard.explain import explain_key, explain_view
 from dashboard.releases import Release, UnknownRelease
 from dashboard.state import ExplorerState, Problem, view_store
 
@@ -223,6 +232,44 @@ def _view_meta(state: ExplorerState, ind: Indicator) -> dict:
         "explorer": "/explore" + state.to_query(),
         "note": NOT_REPORTED_NOTE,
     }
+
+
+# -- the change explainer --------------------------------------------------------------------------------
+def explain_state(params: ExplainParams | Mapping[str, str], store: DataStore | None = None) -> ExplorerState:
+    """The parameters checked and the view to explain (ApiError with every problem)."""
+    p = params if isinstance(params, ExplainParams) else explain_params(MultiDict(dict(params)))
+    return resolve_explain(p, _store(store))
+
+
+def explanation(params: ExplainParams | Mapping[str, str], store: DataStore | None = None) -> dict:
+    """What drove a view's change (``dashboard/explain.py``), as JSON.
+
+    ``params``: indicator, measure, unit, period, period_type, lang, release (the explorer's parameters and
+    defaults) and ``vs``: prev (default), year or a period id. ``data``: the explainer's result as it is
+    (``Explanation.to_dict()``: the total change, published or computed; each country's contribution,
+    ranked; the countries listed in one period only; the first country's share; the caveats; two to four
+    sentences in ``lang``, each with the explorer path that proves it) and ``refused``. Two periods that
+    cannot be compared are an answer, not an error: ``refused`` true, ``refusal`` (a stable code) and
+    ``message`` (in words)."""
+    base = _store(store)
+    state = explain_state(params, base)
+    view = view_store(base, state.release)
+    with i18n.use(state.lang):
+        e = view.memo(("api", "explain", *explain_key(state)), lambda: explain_view(view, state))
+        ind = catalogue().indicator(state.indicator)
+        about = {
+            "view": {
+                "indicator": state.indicator,
+                "indicator_title": ind.title,
+                "measure": state.measure,
+                "unit": state.unit,
+                "period": state.period,
+                "period_type": state.period_type,
+                "vs": state.vs,
+            },
+            "explorer": "/explore" + state.to_query(),
+        }
+        return {"meta": meta(base, view, state.lang, **about), "data": {"refused": not e.ok, **e.to_dict()}}
 
 
 # -- countries, sources, releases ------------------------------------------------------------------------
