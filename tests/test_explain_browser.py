@@ -61,8 +61,11 @@ def test_compared_with_works_by_keyboard_and_the_url_follows(page, base_url):
     page.focus("#compare-with")
     page.keyboard.press("Enter")
     page.wait_for_selector("#compare-with[aria-expanded=true]")
-    page.wait_for_selector(".dash-dropdown-option")  # the options are drawn (slow under load) before moving
-    page.keyboard.press("ArrowDown")  # from "the previous period" to "a year earlier"
+    # the list takes the focus on its chosen option (slow under load), then moves down to "a year earlier"
+    focused = "() => document.activeElement && document.activeElement.value"
+    page.wait_for_function(f"() => ({focused})() === 'prev'")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function(f"() => ({focused})() === 'year'")
     page.keyboard.press("Enter")
     page.wait_for_url("**vs=year**")
     page.wait_for_function(
