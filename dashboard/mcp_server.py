@@ -45,7 +45,7 @@ from dashboard.data import DEFAULT_DIR, DataStore, get_store
 from dashboard.explain import VS_PREVIOUS, VS_YEAR, explain_view
 from dashboard.formatting import fmt_value
 from dashboard.i18n import N_, _
-from dashboard.state import Problem, infer_period_type, view_store
+from dashboard.state import MAX_COUNTRIES, Problem, infer_period_type, view_store
 
 log = logging.getLogger(__name__)
 SERVER_NAME = "mtm-dashboard"
@@ -93,10 +93,10 @@ class ViewArgs(LangArgs):
 class FiguresArgs(ViewArgs):
     countries: str | None = Field(
         None,
-        max_length=80,
+        max_length=MAX_COUNTRIES * 6,
         description=N_(
-            "Comma-separated ISO 3166-1 alpha-3 codes (see list_countries), at most 12; default: every "
-            "country in the breakdown and the total."
+            "Comma-separated ISO 3166-1 alpha-3 codes (see list_countries), at most {max_countries}; "
+            "default: every country in the breakdown and the total."
         ),
     )
     from_: str | None = Field(
@@ -384,11 +384,16 @@ TOOLS: tuple[ToolSpec, ...] = (
 _BY_NAME = {t.name: t for t in TOOLS}
 
 
+SCHEMA_VALUES = {"max_countries": MAX_COUNTRIES}  # limits the descriptions state, from the code keeping them
+
+
 def _translate(schema: Any) -> Any:
     """The JSON schema with every description translated (they are msgids)."""
     if isinstance(schema, dict):
         return {
-            k: (_(v) if k == "description" and isinstance(v, str) else _translate(v))
+            k: (
+                _(v).format_map(SCHEMA_VALUES) if k == "description" and isinstance(v, str) else _translate(v)
+            )
             for k, v in schema.items()
         }
     if isinstance(schema, list):
@@ -445,7 +450,7 @@ def build_server(
     up between calls; default the app's data) with tool descriptions in ``lang``."""
     lang = i18n.valid(lang) or i18n.DEFAULT
     current: Callable[[], DataStore] = (
-        store if callable(store) else (lambda: store) if store is not None else get_store  # type: ignore[assignment]
+        store if callable(store) else (lambda: store) if store is not None else get_store
     )
 
     async def on_list_tools(_ctx: Any, _params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
