@@ -155,6 +155,21 @@ def test_a_derived_figure_says_how_and_answers_follow_lang():
     assert answer("explain_figure", {**args, "lang": "en"}, lang="kk")["data"]["country"] == "Uzbekistan"
 
 
+def test_a_figure_whose_sources_differ_lists_each_value():
+    # arrivals 2022 (year) total: 17,293 (Liter.kz) and 17,400 (Bizmedia.kz)
+    printed = [
+        r
+        for r in csv_rows()
+        if (r["indicator"], r["period"], r["period_type"], r["country_iso3"], r["measure"])
+        == ("arrivals", "2022", "year", "TOT", "count")
+    ]
+    assert {float(r["value"]) for r in printed} == {17293.0, 17400.0}
+    f = answer("explain_figure", {"indicator": "arrivals", "period": "2022", "period_type": "year"})["data"]
+    assert f["conflict"] is True and {a["value"] for a in f["alternatives"]} == {17293.0, 17400.0}
+    (differ,) = [w for w in f["in_words"] if w.startswith("The sources differ")]
+    assert "17,293" in differ and "17,400" in differ and all(r["document"] in differ for r in printed)
+
+
 # -- not reported, never 0 -----------------------------------------------------------------------------------
 def test_a_figure_nobody_reported_is_null_and_not_reported():
     figures = answer("get_figures", {"indicator": "trp_issued"})
