@@ -1,7 +1,8 @@
 """The `mtm` command: build the Parquet tables from the cited source CSV, check them, and import new figures
 (`mtm validate FILE`, `mtm import FILE [--revise]`, `mtm withdraw ROW --reason`, `mtm releases`,
 `mtm diff R1 R2`, `mtm history`; see docs/importing.md); write the whole data set as a Frictionless Data
-Package (`mtm package --out DIR`); render the quarterly briefing
+Package (`mtm package --out DIR`); serve the data to AI assistants (`mtm mcp`, an MCP server);
+render the quarterly briefing
 (`mtm briefing --lang ru`) and explorer charts (`mtm chart --lang kk`) in English, Russian or Kazakh; publish
 the tables to an S3 bucket for DATA_URL (`mtm publish s3://bucket/prefix`)."""
 
@@ -291,6 +292,18 @@ def _package(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mcp(args: argparse.Namespace) -> int:
+    """`mtm mcp`: the data API as a read-only MCP server over stdio (dashboard/mcp_server.py)."""
+    from dashboard import mcp_server
+    from dashboard.data import DataUnavailable
+
+    try:
+        return mcp_server.run(Path(args.data), args.lang)
+    except DataUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
 def view_with_lang(view: str, lang: str | None) -> str:
     """An explorer query string with ``lang=`` set (the chart's language); None leaves the view as given."""
     if not lang:
@@ -389,6 +402,10 @@ def main(argv: list[str] | None = None) -> int:
     pk.add_argument("--zip", action="store_true", help="write one zip file (as the API serves) instead")
     pk.add_argument("--data", default=str(DEFAULT_DATA_DIR), help=data_help)
     pk.set_defaults(func=_package)
+    mc = sub.add_parser("mcp", help="serve the data to AI assistants: a read-only MCP server over stdio")
+    mc.add_argument("--data", default=str(DEFAULT_DATA_DIR), help=data_help)
+    mc.add_argument("--lang", default="en", choices=LANGUAGES, help="language of the tools' descriptions")
+    mc.set_defaults(func=_mcp)
     from dashboard import pdf
 
     br = sub.add_parser("briefing", help="render the quarterly briefing to an A4 PDF (headless Chromium)")
