@@ -11,7 +11,7 @@ from dashboard import charts
 from dashboard.catalogue import catalogue
 from dashboard.compare import COMPARE, Comparison, Row
 from dashboard.countries import country_name
-from dashboard.formatting import fmt_change_pct, fmt_value, not_reported
+from dashboard.formatting import fmt_change_pct, fmt_value
 from dashboard.i18n import _
 from dashboard.ids import Ids
 from dashboard.state import ExplorerState
@@ -44,7 +44,7 @@ def mode_switch(state: ExplorerState) -> html.Fieldset:
 
 def _signed(value: float | None, unit: str) -> str:
     if value is None:
-        return not_reported()
+        return "–"  # no change can be stated (one side not listed): not a "not reported" figure
     u = catalogue().unit(unit)
     sign = "+" if value > 0 else ("−" if value < 0 else "")
     return sign + fmt_value(abs(value), u)

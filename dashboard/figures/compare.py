@@ -4,6 +4,8 @@ horizontal bars, and the top countries' change between the two as a slope chart.
 
 from __future__ import annotations
 
+import textwrap
+
 import plotly.graph_objects as go
 
 from dashboard import theme
@@ -45,33 +47,29 @@ def _refused(c: Comparison, title: str, subtitle: str) -> go.Figure | None:
     """The figure saying why nothing is drawn: the periods cannot be compared, or nothing is listed."""
     if not c.ok:
         message = (c.message or _("{period} has nothing to compare with.").format(period=c.label)).rstrip(".")
-        return _with_title(empty_figure(message), title, subtitle)
+        return _with_title(_wrapped_message(empty_figure(message), message), title, subtitle)
     if not c.rows:
         message = _("No figures by country reported for {period} or {other}").format(
             period=c.label, other=c.other_label
         )
-        return _with_title(empty_figure(message), title, subtitle)
+        return _with_title(_wrapped_message(empty_figure(message), message), title, subtitle)
     return None
 
 
-def _not_listed(rows: list[Row], side: str, when: str) -> list[dict]:
-    """'not listed in Q1 2023' where a country has no bar of that period (never drawn as 0)."""
-    text = _("not listed in {period}").format(period=when)
-    offset = -7 if side == "current" else 7  # the current period's bar is the upper one of the pair
-    return [
-        _note(
-            f"<i>{_esc(text)}</i>",
-            x=0,
-            xref="x",
-            y=_esc(_name(r.country)),
-            yref="y",
-            xanchor="left",
-            yshift=offset,
-            font={"size": theme.NOTE_SIZE, "color": theme.MUTED_TEXT_COLOR},
-        )
-        for r in rows
-        if r.value(side) is None
-    ]
+def _not_listed(rows: list[Row], side: str, when: str, yshift: int) -> list[dict]:
+    """'Not listed in Q1 2023: …' under the bars, for the countries with no bar of that period (never 0)."""
+    missing = [_name(r.country) for r in rows if r.value(side) is None]
+    if not missing:
+        return []
+    names = ", ".join(missing[:6]) + ("…" if len(missing) > 6 else "")
+    text = _("Not listed in {period}: {names}").format(period=when, names=names)
+    return [_note(_esc(text), x=0, y=0, xanchor="left", yanchor="top", yshift=yshift)]
+
+
+def _wrapped_message(fig: go.Figure, message: str) -> go.Figure:
+    """The empty figure's message in lines that fit a half-width card."""
+    fig.layout.annotations[0].text = "<br>".join(_esc(line) for line in textwrap.wrap(message, 48))
+    return fig
 
 
 def compare_bars(c: Comparison, indicator: Indicator) -> go.Figure:
@@ -89,7 +87,7 @@ def compare_bars(c: Comparison, indicator: Indicator) -> go.Figure:
     traces = []
     for side, label, color in (("current", c.label, CURRENT_COLOR), ("base", c.other_label, BASE_COLOR)):
         listed = [getattr(r, side) for r in rows if getattr(r, side) is not None]
-        traces.append(bar_trace(listed, u, _esc(label), color, when=label))
+        traces.append(bar_trace(listed, u, _esc(label), color, when=label, short=True))
     n_conflicts = sum(bool(r.get("conflict")) for t in (c.frames or ()) for r in t.iter_rows(named=True))
     n_derived = sum(r.derived for r in rows)
     values = [v for r in rows for v in (r.value("current"), r.value("base")) if v is not None]
@@ -112,11 +110,12 @@ def compare_bars(c: Comparison, indicator: Indicator) -> go.Figure:
                 "range": [min(0.0, *values), top * 1.3 if top > 0 else 1],
                 "tickformat": ",",
             },
-            annotations=_not_listed(rows, "current", c.label)
-            + _not_listed(rows, "base", c.other_label)
-            + derived_note(n_derived),
-            legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
-            margin={"l": 16, "r": 24, "t": 16, "b": 56},
+            annotations=_not_listed(rows, "current", c.label, -48)
+            + _not_listed(rows, "base", c.other_label, -62)
+            + derived_note(n_derived, yshift=-76),
+            showlegend=True,  # which bar is which period
+            legend={"traceorder": "normal"},  # the template puts it at the bottom
+            margin={"l": 16, "r": 24, "t": 16, "b": 110},
             meta={
                 "indicator": indicator.id,
                 "unit": u.id,
@@ -164,10 +163,8 @@ def _slope_line(i: int, r: Row, c: Comparison) -> go.Scatter:
         name=_esc(_name(r.country)),
         x=[c.other_label, c.label],
         y=[r.value("base"), r.value("current")],
-        mode="lines+markers+text",
-        text=["", f"{_esc(_name(r.country))}: {value_text(r.value('current'), u)}{mark}"],
-        textposition="middle right",
-        cliponaxis=False,
+        mode="lines+markers",
+        text=["", f"{_esc(_name(r.country))}: {value_text(r.value('current'), u)}{mark}"],  # the summary's
         line={"color": color, "width": 2, "dash": theme.SERIES_DASHES[i % len(theme.SERIES_DASHES)]},
         marker={"symbol": symbols, "size": 10, "color": color, "line": {"color": color, "width": 2}},
         hovertext=[_slope_hover(r, c)] * 2,
@@ -176,6 +173,32 @@ def _slope_line(i: int, r: Row, c: Comparison) -> go.Scatter:
         showlegend=False,
         meta={"country": r.country},
     )
+
+
+def _end_labels(shown: list[Row], c: Comparison) -> list[dict]:
+    """Each line's country at its right end, moved apart where values are close (a label's height is about a
+    twentieth of the axis), with a ‡ where a value was chosen among differing sources."""
+    values = [v for r in shown for v in (r.value("current"), r.value("base")) if v is not None]
+    gap = (max(values) - min(0.0, *values)) / 18 or 1.0
+    out, last = [], None
+    for i, r in sorted(enumerate(shown), key=lambda p: -(p[1].value("current") or 0.0)):
+        y = r.value("current") or 0.0
+        y = y if last is None else min(y, last - gap)
+        last = y
+        mark = f" {theme.CONFLICT_MARK}" if r.conflict else ""
+        out.append(
+            _note(
+                _esc(_name(r.country)) + mark,
+                x=c.label,
+                xref="x",
+                y=y,
+                yref="y",
+                xanchor="left",
+                xshift=10,
+                font={"size": theme.NOTE_SIZE + 1, "color": theme.LINE_PALETTE[i % len(theme.LINE_PALETTE)]},
+            )
+        )
+    return out
 
 
 def slope(c: Comparison, indicator: Indicator) -> go.Figure:
@@ -219,10 +242,10 @@ def slope(c: Comparison, indicator: Indicator) -> go.Figure:
                 "categoryorder": "array",
                 "categoryarray": [c.other_label, c.label],
                 "showgrid": False,
-                "range": [-0.15, 1.9],  # room for the names at the right end
+                "range": [-0.15, 1.6],  # room for the names at the right end
             },
             yaxis={"title": {"text": _esc(u.label)}, "tickformat": ",", "rangemode": "tozero"},
-            annotations=notes,
+            annotations=notes + _end_labels(shown, c),
             showlegend=False,
             margin={"l": 56, "r": 16, "t": 16, "b": 64},
             meta={

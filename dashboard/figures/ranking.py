@@ -33,14 +33,18 @@ from dashboard.figures.common import (
     new_figure,
     value_text,
 )
+from dashboard.formatting import fmt_value
 from dashboard.i18n import _
 
 BAR_PX = 26  # a bar's height in the figure's own sizing hint (layout.meta.height)
 
 
-def bar_trace(rows: Sequence[Mapping[str, Any]], u: Unit, name: str, color: str, *, when: str = "") -> go.Bar:
+def bar_trace(
+    rows: Sequence[Mapping[str, Any]], u: Unit, name: str, color: str, *, when: str = "", short: bool = False
+) -> go.Bar:
     """Horizontal bars of breakdown rows (ISO3 in ``country_iso3``): a derived value hatched, one chosen
-    among differing sources outlined and marked ‡; ``when`` heads each hover (the period, when two are drawn).
+    among differing sources outlined and marked ‡; ``when`` heads each hover (the period, when two are drawn);
+    ``short``: the bars' labels without the unit (the axis says it), to fit two bars a country on a phone.
     """
     conflicts = [bool(r.get("conflict")) for r in rows]
     names = [_esc(_name(r["country_iso3"])) for r in rows]
@@ -49,7 +53,7 @@ def bar_trace(rows: Sequence[Mapping[str, Any]], u: Unit, name: str, color: str,
         orientation="h",
         y=names,
         x=[r["value"] for r in rows],
-        text=[value_text(r["value"], u) for r in rows],
+        text=[fmt_value(r["value"], u) if short else value_text(r["value"], u) for r in rows],
         texttemplate=_marked_text(conflicts),
         textposition="outside",
         cliponaxis=False,
@@ -91,12 +95,12 @@ def _other_note(rows: pl.DataFrame, u: Unit) -> list[dict]:
     return [_note(text, x=0, y=0, xanchor="left", yanchor="top", yshift=-28)]
 
 
-def derived_note(n: int, y: float = 0) -> list[dict]:
+def derived_note(n: int, yshift: int = -48) -> list[dict]:
     """'Hatched: derived (computed here), not published' under a chart with derived bars."""
     if not n:
         return []
     text = _("Hatched bars: derived (computed here), not published as such")
-    return [_note(_esc(text), x=1, y=y, xanchor="right", yanchor="top", yshift=-28)]
+    return [_note(_esc(text), x=1, y=0, xanchor="right", yanchor="top", yshift=yshift)]
 
 
 def ranking(
@@ -138,7 +142,7 @@ def ranking(
             },
             annotations=_other_note(rows, u) + derived_note(sum(r["status"] == DERIVED for r in ranked)),
             showlegend=bool(n_conflicts),  # the key of the ‡ mark
-            margin={"l": 16, "r": 24, "t": 16, "b": 56},
+            margin={"l": 16, "r": 24, "t": 16, "b": 72},
             meta={
                 "indicator": indicator.id,
                 "unit": u.id,
