@@ -445,7 +445,7 @@ def _parse_query(  # noqa: C901  (one flat check per parameter, in the order the
 
 def _mode_of(given: str | None, notices: list[str], problem: Callable[[Problem], None]) -> str:
     """The link's view mode: the explorer's charts, or two periods compared (``mode=compare``)."""
-    if given is None or given in MODES:
+    if not given or given in MODES:  # mode= (empty) is no mode given
         return given or MODE_DEFAULT
     notices.append(_("Unknown view mode {given}; showing the explorer.").format(given=repr(given[:20])))
     problem(Problem("mode", given[:40], ", ".join(MODES), "unknown mode"))
