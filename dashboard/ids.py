@@ -52,7 +52,7 @@ class Ids(StrEnum):
     COMPARE_TABLE_HTML = "compare-table-html"
     RANKING = "ranking"
     RANKING_FOOTER = "ranking-footer"
-    COMPARE_BARS = "compare-bars"
+    COMPARE_BARS = "compare_bars"  # the chart id (tests find a chart's graph by it)
     COMPARE_BARS_FOOTER = "compare-bars-footer"
     SLOPE = "slope"
     SLOPE_FOOTER = "slope-footer"

@@ -86,7 +86,7 @@ def test_refused_periods_say_why_and_draw_nothing(store):
     for build in (compare_bars, slope):
         fig = build(c, catalogue().indicator("arrivals"))
         assert not fig.data and fig.layout.meta["empty"]
-    assert to_html(compare_layout.table(c)) == f"<p class=\"small mb-0\">{c.message}</p>"
+    assert to_html(compare_layout.table(c)) == f'<p class="small mb-0">{c.message}</p>'
     # the same words as the change explainer's refusal
     assert compare_layout.heading(c) == "These two periods cannot be compared."
 

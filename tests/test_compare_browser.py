@@ -23,7 +23,7 @@ def _countries(page) -> list[str]:
 
 
 def _wait_drawn(page) -> None:
-    for graph in ("compare-bars", "slope"):
+    for graph in ("compare_bars", "slope"):
         page.wait_for_selector(f"#{graph} .js-plotly-plot .main-svg")
     page.wait_for_selector("#compare-table tbody tr")
 
@@ -42,7 +42,7 @@ def test_switch_to_compare_the_url_holds_both_periods_and_the_table_sorts(page, 
     query = parse_qs(urlparse(page.url).query)
     assert (query["mode"], query["period"], query["vs"]) == (["compare"], ["2025-12-01"], ["2025-10-01"])
     _wait_drawn(page)
-    page.wait_for_function("() => document.querySelectorAll('#compare-bars .bars .point').length === 8")
+    page.wait_for_function("() => document.querySelectorAll('#compare_bars .bars .point').length === 8")
     assert page.locator("#slope .scatterlayer .trace").count() == 4
     assert "as of 1 December 2025 compared with as of 1 October 2025" in page.text_content("#compare-heading")
     assert _countries(page) == ["China", "Uzbekistan", "Türkiye", "India"]
