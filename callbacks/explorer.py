@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from flask import request
 
-from dashboard import charts, downloads, export, figures, i18n, panels
+from callbacks import compare as compare_callbacks
+from dashboard import charts, compare, downloads, export, figures, i18n, panels
 from dashboard.api.paths import FIGURES_PATH
 from dashboard.catalogue import catalogue
 from dashboard.countries import country_name
@@ -84,6 +85,11 @@ def _control_values(state: ExplorerState, store, prev: ExplorerState | None = No
         if same_periods and prev is not None and prev.period == state.period
         else vs_options(store, state),
         state.vs,
+        state.mode,  # the compare mode (dashboard/compare.py): its switch and its own "Compared with"
+        no_update
+        if same_periods and prev is not None and prev.period == state.period
+        else vs_options(store, state),
+        state.vs,
     )
 
 
@@ -104,10 +110,15 @@ def _echo(values: tuple, given: tuple) -> tuple:
 
 def _views(state: ExplorerState, prev: ExplorerState | None = None) -> tuple:
     """Each chart's view store (charts.KINDS order): the new state where what the chart shows changed, else
-    no_update (the chart is not asked for again, nor redrawn)."""
+    no_update (the chart is not asked for again, nor redrawn). A chart of another view mode (hidden) is drawn
+    when its mode is chosen, not before."""
     data = to_store(state)
     return tuple(
-        data if prev is None or charts.chart_key(k, prev) != charts.chart_key(k, state) else no_update
+        data
+        if prev is None
+        or (charts.shown_in(k, state) and not charts.shown_in(k, prev))  # its card appears: draw it now
+        or (charts.shown_in(k, state) and charts.chart_key(k, prev) != charts.chart_key(k, state))
+        else no_update
         for k in charts.KINDS
     )
 
@@ -131,6 +142,9 @@ CONTROL_OUTPUTS = (
     (Ids.DOMAIN, "value"),
     (Ids.VS, "options"),
     (Ids.VS, "value"),
+    (Ids.MODE, "value"),
+    (Ids.COMPARE_VS, "options"),
+    (Ids.COMPARE_VS, "value"),
 )
 
 # Writes the state's query string into the address bar. The first write on a page replaces the entry (so a
@@ -273,6 +287,7 @@ DRAW_EXTRAS: dict[str, tuple[tuple[Output, ...], Callable[[ExplorerState, panels
         ),
         _trend_crumb,
     ),
+    "compare_bars": (compare_callbacks.EXTRA_OUTPUTS, compare_callbacks.extras),
 }
 
 
@@ -369,6 +384,8 @@ def register(app: Dash) -> None:
         Input(Ids.DONUT, "clickData"),
         Input(Ids.EVENTS_TOGGLE, "n_clicks"),
         Input(Ids.VS, "value"),
+        Input(Ids.MODE, "value"),
+        Input(Ids.COMPARE_VS, "value"),
         State(Ids.STATE, "data"),
         prevent_initial_call=True,
     )
@@ -386,6 +403,8 @@ def register(app: Dash) -> None:
         donut_click,
         _events,
         vs,
+        mode,
+        compare_vs,
         previous,
     ):
         store = get_store(data_dir)
@@ -400,6 +419,8 @@ def register(app: Dash) -> None:
             Ids.SERIES: series_click,
             Ids.DONUT: donut_click,
             Ids.VS: vs,
+            Ids.MODE: mode,
+            Ids.COMPARE_VS: compare_vs,
         }
         trigger = ctx.triggered_id  # a component id, or a preset button's {"type": …, "group": …}
         value = values.get(trigger) if isinstance(trigger, str) else None
@@ -417,6 +438,9 @@ def register(app: Dash) -> None:
             domain,
             no_update,
             vs,
+            mode,
+            no_update,
+            compare_vs,
         )
         view = view_store(store, state.release)
         controls = _echo(_control_values(state, view, prev), given)
@@ -437,6 +461,7 @@ def register(app: Dash) -> None:
     for kind in charts.KINDS:
         if kind.drawn_with is None:
             _register_draw(app, data_dir, kind)
+    compare_callbacks.register(app)
 
     @app.callback(
         Output(Ids.EXPORT_DATA, "data"),
@@ -492,9 +517,8 @@ def register(app: Dash) -> None:
     )
     def download(_csv, _xlsx, data):
         store, s = view_of(data, data_dir)
-        frame = downloads.download_frame(
-            shown_rows(store, s), store, s.indicator, withdrawn=withdrawn_rows(store, s)
-        )
+        rows = compare.with_other_period(store, s, shown_rows(store, s))  # compare mode: both periods
+        frame = downloads.download_frame(rows, store, s.indicator, withdrawn=withdrawn_rows(store, s))
         name = file_stem(s)
         if ctx.triggered_id == Ids.DOWNLOAD_XLSX:
             return dcc.send_bytes(downloads.to_xlsx(frame, store, s.indicator), f"{name}.xlsx")

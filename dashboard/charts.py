@@ -14,7 +14,16 @@ from dataclasses import dataclass, fields
 from dashboard.data import DataStore
 from dashboard.i18n import N_
 from dashboard.ids import Ids
-from dashboard.panel_builders import Panel, donut_panel, map_panel, series_panel, spans_panel
+from dashboard.panel_builders import (
+    Panel,
+    compare_bars_panel,
+    donut_panel,
+    map_panel,
+    ranking_panel,
+    series_panel,
+    slope_panel,
+    spans_panel,
+)
 from dashboard.state import ExplorerState
 
 
@@ -32,6 +41,9 @@ class ChartKind:
     # The state's fields the chart does not show: a change of only these leaves it as it is (no request, no
     # redraw). Listed as what it ignores, so a field added to the state is shown by every chart until said.
     ignores: tuple[str, ...] = ()
+    # Shown only in this view mode (state.mode; None: the explorer's own): in another mode its card is hidden
+    # and its view store is not written (callbacks/explorer.py _views), so it is not drawn for nothing.
+    mode: str | None = None
 
     @property
     def view_id(self) -> str:
@@ -53,7 +65,7 @@ KINDS: tuple[ChartKind, ...] = (
         "440px",
         8,
         Ids.MAP_FOOTER,
-        ignores=("first", "last", "drill", "events", "vs"),
+        ignores=("first", "last", "drill", "events", "vs", "mode"),
     ),
     ChartKind(
         "donut",
@@ -63,8 +75,20 @@ KINDS: tuple[ChartKind, ...] = (
         "440px",
         4,
         Ids.DONUT_FOOTER,
-        ignores=("countries", "first", "last", "drill", "events", "vs"),
+        ignores=("countries", "first", "last", "drill", "events", "vs", "mode"),
         drawn_with="map",
+    ),
+    ChartKind(  # the countries of the period ranked: readable beyond the donut's five or six slices
+        "ranking",
+        N_("Ranking"),
+        ranking_panel,
+        Ids.RANKING,
+        "380px",
+        12,
+        Ids.RANKING_FOOTER,
+        heading=N_("Ranking of countries"),
+        ignores=("first", "last", "drill", "events", "vs", "mode"),
+        drawn_with="map",  # a period switch stays at two requests (tests/test_speed_browser.py)
     ),
     ChartKind(
         "series",
@@ -74,7 +98,7 @@ KINDS: tuple[ChartKind, ...] = (
         "380px",
         7,
         Ids.SERIES_FOOTER,
-        ignores=("period", "period_type", "vs"),
+        ignores=("period", "period_type", "vs", "mode"),
     ),
     ChartKind(
         "spans",
@@ -85,10 +109,37 @@ KINDS: tuple[ChartKind, ...] = (
         5,
         heading=N_("Longer periods (half-years, years, year to date)"),
         drawn_with="series",
-        ignores=("period", "period_type", "first", "last", "drill", "vs"),
+        ignores=("period", "period_type", "first", "last", "drill", "vs", "mode"),
+    ),
+    # compare mode (dashboard/compare.py): the view's period and its "Compared with", side by side
+    ChartKind(
+        "compare_bars",
+        N_("Two periods ranked"),
+        compare_bars_panel,
+        Ids.COMPARE_BARS,
+        "440px",
+        7,
+        Ids.COMPARE_BARS_FOOTER,
+        ignores=("countries", "first", "last", "drill", "events", "mode"),
+        drawn_with="map",
+        mode="compare",
+    ),
+    ChartKind(
+        "slope",
+        N_("Change by country"),
+        slope_panel,
+        Ids.SLOPE,
+        "440px",
+        5,
+        Ids.SLOPE_FOOTER,
+        heading=N_("Change by country (top countries)"),
+        ignores=("countries", "first", "last", "drill", "events", "mode"),
+        drawn_with="map",
+        mode="compare",
     ),
 )
 IDS: tuple[str, ...] = tuple(k.id for k in KINDS)
+EXPLORE_KINDS: tuple[ChartKind, ...] = tuple(k for k in KINDS if k.mode is None)  # the explorer's own cards
 BY_ID: dict[str, ChartKind] = {k.id: k for k in KINDS}
 
 
@@ -108,3 +159,8 @@ def chart_key(kind: ChartKind, state: ExplorerState) -> tuple:
     """What the chart shows of a state: equal keys, equal charts. Its view store on the page is written only
     when this changes, and its drawn panel is remembered under it."""
     return _key(kind.ignores, state)
+
+
+def shown_in(kind: ChartKind, state: ExplorerState) -> bool:
+    """Whether the chart's card is shown in the state's view mode."""
+    return kind.mode is None or kind.mode == state.mode

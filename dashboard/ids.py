@@ -44,3 +44,15 @@ class Ids(StrEnum):
     API_LINK = "api-link"  # the view's figures from the data API (/api/v1/figures?<the view's query>)
     VS = "compare-with"  # "Compared with" of the change explainer (dashboard/explain.py)
     EXPLAIN = "explain"
+    MODE = "view-mode"  # explore | compare (dashboard/compare.py)
+    COMPARE_VS = "compare-vs"  # the compare mode's "Compared with" (the same state field as VS)
+    COMPARE_SECTION = "compare-section"
+    COMPARE_HEADING = "compare-heading"
+    COMPARE_TABLE = "compare-table"
+    COMPARE_TABLE_HTML = "compare-table-html"
+    RANKING = "ranking"
+    RANKING_FOOTER = "ranking-footer"
+    COMPARE_BARS = "compare_bars"  # the chart id (tests find a chart's graph by it)
+    COMPARE_BARS_FOOTER = "compare-bars-footer"
+    SLOPE = "slope"
+    SLOPE_FOOTER = "slope-footer"

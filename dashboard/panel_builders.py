@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard import figures
+from dashboard import compare, figures
 from dashboard.catalogue import catalogue
 from dashboard.countries import TOTAL, country_name
 from dashboard.data import DataStore
+from dashboard.figures.compare import compare_bars, slope
 from dashboard.periods import parse_period, period_label
 from dashboard.release_text import revised_note
 from dashboard.state import ExplorerState
@@ -111,3 +112,28 @@ def spans_panel(store: DataStore, s: ExplorerState) -> Panel:
     ind = catalogue().indicator(s.indicator)
     rows = spans_rows(store, s)
     return _panel(figures.spans_chart(rows, ind, s.unit, events=s.events), rows, s.unit)
+
+
+def ranking_panel(store: DataStore, s: ExplorerState) -> Panel:
+    """The countries of the view's period ranked (the map's rows: "not reported" is no bar)."""
+    ind = catalogue().indicator(s.indicator)
+    rows = with_revisions(store, store.breakdown(s.indicator, s.period, s.period_type, s.measure, s.unit), s)
+    label = period_label(parse_period(s.period, s.period_type))
+    shown = rows.filter(pl.col("value").is_not_null())
+    return _panel(figures.ranking(rows, ind, s.measure, s.unit, label, s.countries), shown, s.unit)
+
+
+def _compare_panel(store: DataStore, s: ExplorerState, build) -> Panel:
+    """A compare-mode chart: the view's period against its "Compared with" (whatever the state's mode: an
+    embed or export of this chart kind is a comparison)."""
+    c = compare.comparison(store, s)
+    rows = compare.frames(c) if c.ok else pl.DataFrame()
+    return _panel(build(c, catalogue().indicator(s.indicator)), rows, s.unit)
+
+
+def compare_bars_panel(store: DataStore, s: ExplorerState) -> Panel:
+    return _compare_panel(store, s, compare_bars)
+
+
+def slope_panel(store: DataStore, s: ExplorerState) -> Panel:
+    return _compare_panel(store, s, slope)

@@ -36,6 +36,8 @@ from dashboard.releases import UnknownRelease
 
 VS_DEFAULT = "prev"
 VS_CHOICES = ("prev", "year")  # besides a period id of the view's own type
+MODE_DEFAULT = "explore"
+MODES = ("explore", "compare")  # compare: the view's period and its "Compared with" side by side
 MAX_COUNTRIES = 12  # beyond this a line chart is unreadable
 MAX_QUERY_LENGTH = 2000
 MAX_TREND_QUARTERS = 60  # a longer range than fifteen years is refused in a link (a hand-crafted one)
@@ -65,6 +67,7 @@ QUERY_PARAMETERS = (
     "release",
     "events",  # events=off hides the events on the trend (dashboard/events.py)
     "vs",  # "Compared with" of the change explainer (dashboard/explain.py)
+    "mode",  # mode=compare: two periods side by side (dashboard/compare.py)
 )
 
 
@@ -105,6 +108,7 @@ class ExplorerState:
     vs: str = VS_DEFAULT
     notices: tuple[str, ...] = field(default=(), compare=False)
     events: bool = True  # the trend and timeline mark their events (dashboard/events.yaml); URL: events=off
+    mode: str = MODE_DEFAULT  # "compare": the period and the "Compared with" one side by side; URL: mode=
 
     def to_query(self) -> str:
         params: dict[str, str] = {
@@ -126,6 +130,8 @@ class ExplorerState:
             params["events"] = "off"
         if self.vs != VS_DEFAULT:
             params["vs"] = self.vs
+        if self.mode != MODE_DEFAULT:
+            params["mode"] = self.mode
         params["lang"] = self.lang
         return "?" + urlencode(params, safe=",")
 
@@ -417,6 +423,7 @@ def _parse_query(  # noqa: C901  (one flat check per parameter, in the order the
 
     events = raw.get("events", "on") != "off"  # anything but "off" shows them (the default)
     vs = _vs_of(raw.get("vs"), pid, ptype, choices, notices)
+    mode = _mode_of(raw.get("mode"), notices, problem)
     return ExplorerState(
         ind_id,
         measure,
@@ -432,7 +439,17 @@ def _parse_query(  # noqa: C901  (one flat check per parameter, in the order the
         vs,
         tuple(notices),
         events,
+        mode,
     )
+
+
+def _mode_of(given: str | None, notices: list[str], problem: Callable[[Problem], None]) -> str:
+    """The link's view mode: the explorer's charts, or two periods compared (``mode=compare``)."""
+    if not given or given in MODES:  # mode= (empty) is no mode given
+        return given or MODE_DEFAULT
+    notices.append(_("Unknown view mode {given}; showing the explorer.").format(given=repr(given[:20])))
+    problem(Problem("mode", given[:40], ", ".join(MODES), "unknown mode"))
+    return MODE_DEFAULT
 
 
 def _vs_of(
@@ -558,6 +575,8 @@ def to_store(state: ExplorerState) -> dict:
         del stored["release"]
     if state.events:  # the default: kept only when the events are hidden
         del stored["events"]
+    if state.mode == MODE_DEFAULT:  # kept only in compare mode
+        del stored["mode"]
     return stored | {
         "countries": list(state.countries),
         "notices": list(state.notices),
@@ -591,6 +610,7 @@ def _well_formed(data: dict) -> bool:
         and (data.get("release") is None or type(data.get("release")) is int)
         and (data.get("events") is None or type(data.get("events")) is bool)
         and (data.get("vs") is None or (isinstance(data.get("vs"), str) and len(data["vs"]) < 60))
+        and (data.get("mode") is None or (isinstance(data.get("mode"), str) and len(data["mode"]) < 20))
         and set(data) <= set(ExplorerState.__dataclass_fields__) | {"query"}
     )
 
@@ -633,6 +653,7 @@ def choose_indicator(prev: ExplorerState, indicator: object, store: DataStore) -
         lang=prev.lang,
         release=prev.release,
         events=prev.events,
+        mode=prev.mode,
         vs=prev.vs if prev.vs in VS_CHOICES else VS_DEFAULT,  # a chosen period belongs to the old indicator
     )
     return parse_query(_query_without(s, "measure", "unit", "period"), store)
@@ -704,6 +725,14 @@ def choose_vs(prev: ExplorerState, value: object, store: DataStore) -> ExplorerS
     return parse_query(prev.with_(vs=value[:40]).to_query(), store)
 
 
+def choose_mode(prev: ExplorerState, value: object, store: DataStore) -> ExplorerState:
+    """The view mode changed: the explorer's charts, or the view's period and its "Compared with" side by
+    side (an unknown mode is refused by the parser, with a notice)."""
+    if not isinstance(value, str) or not value:
+        return unchanged(prev, store)
+    return parse_query(prev.with_(mode=value[:20]).to_query(), store)
+
+
 def drill_into(prev: ExplorerState, click: object, store: DataStore) -> ExplorerState:
     """A quarter of the trend was clicked (its id is the point's customdata): show its months. A quarter
     outside the trend range is refused with a notice, by the parser."""
@@ -753,6 +782,8 @@ _TRANSITIONS: dict[str, Callable[..., ExplorerState]] = {  # a control's id -> (
     Ids.DONUT: pick_country,
     Ids.EVENTS_TOGGLE: lambda prev, value, store: show_events(prev, value, store),
     Ids.VS: choose_vs,
+    Ids.COMPARE_VS: choose_vs,  # the compare mode's own "Compared with": the same state field
+    Ids.MODE: choose_mode,
 }
 
 

@@ -17,6 +17,7 @@ from dashboard.i18n import N_, _
 from dashboard.ids import Ids
 from dashboard.periods import parse_period, period_label
 from dashboard.state import ExplorerState, measure_options, period_choices, to_store, trend_quarters
+from layouts import compare as compare_layout
 from layouts import explain
 from layouts.attrs import attrs
 from layouts.common import chart_card, dropdown_labels, export_menu, graph
@@ -344,7 +345,7 @@ def chart_rows(config: dcc.Graph.Config) -> list[dbc.Row]:
     """The chart cards in the registry's order, as many to a row as fit its 12 columns on a wide screen."""
     rows: list[list[dbc.Col]] = [[]]
     used = 0
-    for kind in charts.KINDS:
+    for kind in charts.EXPLORE_KINDS:  # the compare mode's cards are in its own section (layouts/compare.py)
         if rows[-1] and used + kind.width > 12:
             rows.append([])
             used = 0
@@ -365,6 +366,8 @@ def layout(state: ExplorerState, store: DataStore, config: dcc.Graph.Config) -> 
             html.H1(_("Explorer"), className="h4 mb-2"),
             controls(state, store),
             html.Div(id=Ids.DEFINITION, className="small text-muted mb-3"),
+            compare_layout.mode_switch(state),
+            compare_layout.section(state, explain.vs_options(store, state), config, chart_column),
             *chart_rows(config),
             explain.card(state, store),  # "What drove this change", under the trend
             chart_card(

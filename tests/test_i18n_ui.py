@@ -15,7 +15,7 @@ import pytest
 from babel.messages.pofile import read_po
 from dash.development.base_component import Component
 
-from callbacks.explorer import EXPORT_IMAGE, export_messages
+from callbacks.explorer import EXPORT_IMAGE, _chart_outputs, export_messages
 from callbacks.router import overview_freshness
 from dashboard import charts, i18n
 from dashboard.app_factory import create_app
@@ -309,13 +309,11 @@ def test_export_messages_are_translated_and_all_used():
 
 
 # -- the callbacks, as the browser asks them ---------------------------------------------------------------
-# the map's draw callback also draws the donut (dashboard/charts.py: drawn_with)
+# the map's draw callback also draws the donut, the ranking and the compare charts (charts.py: drawn_with)
 MAP_OUTPUTS = [
-    (Ids.MAP, "figure"),
-    (Ids.MAP_FOOTER, "children"),
-    (Ids.COUNTRY_LINK, "children"),
-    (Ids.DONUT, "figure"),
-    (Ids.DONUT_FOOTER, "children"),
+    (o.component_id, o.component_property)
+    for k in (charts.BY_ID["map"], *charts.drawn_with(charts.BY_ID["map"]))
+    for o in _chart_outputs(k)
 ]
 
 

@@ -31,7 +31,26 @@ def _written(before: str, after: str, store) -> set[str]:
 
 
 def test_a_period_switch_asks_only_for_the_map_and_the_donut(store):
-    assert _written(VIEW, VIEW.replace("2023-Q2", "2022-Q2"), store) == {"map", "donut"}
+    assert _written(VIEW, VIEW.replace("2023-Q2", "2022-Q2"), store) == {"map", "donut", "ranking"}
+    # the ranking is drawn in the map's request: a period switch stays at one draw request
+    assert charts.BY_ID["ranking"].drawn_with == "map"
+
+
+def test_compare_mode_charts_are_asked_for_only_in_compare_mode(store):
+    compare = VIEW + "&mode=compare"
+    assert _written(compare, compare.replace("2023-Q2", "2022-Q2"), store) == {
+        "map",
+        "donut",
+        "ranking",
+        "compare_bars",
+        "slope",
+    }
+    assert all(charts.BY_ID[k].drawn_with == "map" for k in ("compare_bars", "slope"))
+    # switching the mode redraws only the compare charts; "Compared with" only them outside the explorer
+    assert _written(VIEW, compare, store) == {"compare_bars", "slope"}
+    assert _written(compare, compare + "&vs=year", store) == {"compare_bars", "slope"}
+    assert _written(VIEW, VIEW + "&vs=year", store) == set()
+    assert _written(compare, VIEW, store) == set()  # back to the explorer: nothing to redraw
 
 
 def test_a_drill_asks_only_for_the_trend(store):
@@ -41,9 +60,12 @@ def test_a_drill_asks_only_for_the_trend(store):
 
 
 def test_a_country_leaves_the_donut_and_an_indicator_redraws_everything(store):
-    assert _written(VIEW, VIEW + "&countries=UZB", store) == {"map", "series", "spans"}
-    assert _written(VIEW, "?indicator=trp_issued", store) == set(charts.IDS)
-    assert _written(VIEW, VIEW + "&lang=ru", store) == set(charts.IDS)
+    assert _written(VIEW, VIEW + "&countries=UZB", store) == {"map", "series", "spans", "ranking"}
+    shown = {k.id for k in charts.EXPLORE_KINDS}  # the compare mode's charts are hidden: not drawn
+    assert _written(VIEW, "?indicator=trp_issued", store) == shown
+    assert _written(VIEW, VIEW + "&lang=ru", store) == shown
+    compare = VIEW + "&mode=compare"
+    assert _written(compare, "?indicator=trp_issued&mode=compare", store) == set(charts.IDS)
 
 
 def test_a_first_load_writes_every_view(store):

@@ -21,6 +21,7 @@ from dashboard.state import (
     choose_indicator,
     choose_last,
     choose_measure,
+    choose_mode,
     choose_period,
     choose_vs,
     clicked,
@@ -388,6 +389,47 @@ def test_another_kind_of_period_drops_a_chosen_comparison_but_keeps_prev_or_year
     assert choose_period(base.with_(vs="year"), "half|2023-H1", store).vs == "year"
     assert choose_indicator(chosen, "visas_issued", store).vs == "prev"
     assert choose_indicator(base.with_(vs="year"), "visas_issued", store).vs == "year"
+
+
+# -- the compare mode ----------------------------------------------------------------------------------------
+def test_compare_mode_is_in_the_link_with_both_periods(store, base):
+    assert base.mode == "explore" and "mode=" not in base.to_query()
+    got = choose_mode(base, "compare", store)
+    check(got, base.with_(mode="compare"))
+    chosen = transition(got, Ids.COMPARE_VS, "2023-Q1", store)  # the compare mode's own "Compared with"
+    check(chosen, base.with_(mode="compare", vs="2023-Q1"))
+    query = chosen.to_query()
+    assert "mode=compare" in query and "period=2023-Q2" in query and "vs=2023-Q1" in query
+    check(parse_query(query, store), chosen)
+    check(transition(chosen, Ids.MODE, "explore", store), base.with_(vs="2023-Q1"))
+
+
+def test_compare_mode_survives_a_new_period_and_indicator(store, base):
+    s = base.with_(mode="compare")
+    assert choose_period(s, "quarter|2022-Q2", store).mode == "compare"
+    assert choose_indicator(s, "visas_issued", store).mode == "compare"
+
+
+@pytest.mark.parametrize("given", ["Compare", "side-by-side", ""])
+def test_an_unknown_mode_falls_back_to_the_explorer_with_a_notice(store, base, given):
+    got = parse_query(base.to_query() + f"&mode={given}", store)
+    if given == "":
+        check(got, base)  # an empty value is no mode given
+        return
+    check(got, base, (f"Unknown view mode {given!r}; showing the explorer.",))
+
+
+@pytest.mark.parametrize("value", [None, "", 5, ["compare"]])
+def test_a_meaningless_mode_changes_nothing(store, base, value):
+    check(choose_mode(base, value, store), base)
+
+
+def test_the_stored_state_keeps_the_mode_only_in_compare_mode(store, base):
+    assert "mode" not in to_store(base)
+    stored = to_store(base.with_(mode="compare"))
+    assert stored["mode"] == "compare"
+    check(from_store(stored, store), base.with_(mode="compare"))
+    check(from_store(stored | {"mode": "x" * 30}, store), parse_query("", store))  # malformed: default view
 
 
 # -- the stored state ----------------------------------------------------------------------------------------

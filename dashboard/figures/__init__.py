@@ -1,5 +1,5 @@
 """Figure builders: pure functions from data-API answers + catalogue entries to ``go.Figure``, one module per
-chart kind (map, series, months, spans, donut) and what they share (common).
+chart kind (map, series, months, spans, donut, ranking, compare) and what they share (common).
 
 Rules every builder keeps:
 
@@ -27,6 +27,7 @@ from dashboard.figures.common import (
 from dashboard.figures.donut import NO_SHARES, SHARE_TOLERANCE_HIGH, SHARE_TOLERANCE_LOW, donut
 from dashboard.figures.map import choropleth
 from dashboard.figures.months import months_bar
+from dashboard.figures.ranking import ranking
 from dashboard.figures.series import time_series
 from dashboard.figures.spans import SPAN_TYPES, spans_chart
 from dashboard.sources_text import sources_line
@@ -44,6 +45,7 @@ __all__ = [
     "donut",
     "empty_figure",
     "months_bar",
+    "ranking",
     "sources_line",
     "spans_chart",
     "time_series",
