@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import anyio
@@ -32,6 +33,13 @@ NAMES = {
 }
 
 
+def run_async(go):
+    """``anyio.run(go)`` in a thread of its own: the browser tests' Playwright (sync API) keeps an asyncio
+    loop running in the main thread for the whole session, where anyio.run refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(anyio.run, go).result()
+
+
 def session(lang: str, work):
     """Run ``work(client)`` against an in-process server over the committed data; its result."""
 
@@ -39,7 +47,7 @@ def session(lang: str, work):
         async with Client(build_server(committed_store(), lang)) as client:
             return await work(client)
 
-    return anyio.run(go)
+    return run_async(go)
 
 
 def call(name: str, arguments: dict, lang: str = "en"):
@@ -266,7 +274,7 @@ def test_mtm_mcp_over_stdio_lists_the_tools():
             async with Client(params) as client:
                 return {t.name: t for t in (await client.list_tools()).tools}
 
-    tools = anyio.run(go)
+    tools = run_async(go)
     assert set(tools) == NAMES
     with i18n.use("kk"):
         assert tools["list_indicators"].description == i18n._(TOOLS[0].description)
