@@ -6,13 +6,11 @@ from __future__ import annotations
 import io
 
 import polars as pl
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from dashboard.catalogue import catalogue
 from dashboard.countries import country_name
 from dashboard.data import DataStore
-from dashboard.downloads import download_frame, headers, to_csv
+from dashboard.downloads import download_frame, figures_workbook, to_csv
 from dashboard.i18n import _
 from dashboard.views import country_rows
 
@@ -36,15 +34,7 @@ def country_xlsx(store: DataStore, iso3: str) -> bytes:
     """Sheet 1: the figures. Sheet 2: the country, each indicator's definition and every source document."""
     frame = country_frame(store, iso3)
     cat = catalogue()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Figures")
-    ws.append(headers(frame.columns))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in frame.iter_rows():
-        ws.append(list(row))
-    ws.freeze_panes = "A2"
+    wb = figures_workbook(frame)
     about = wb.create_sheet(_("About"))
     about.append([_("Country"), f"{country_name(iso3)} ({iso3})"])
     about.append(

@@ -181,10 +181,8 @@ def to_csv(frame: pl.DataFrame) -> str:
     return frame.rename(dict(zip(frame.columns, headers(frame.columns), strict=True))).write_csv()
 
 
-def to_xlsx(frame: pl.DataFrame, store: DataStore, indicator: str) -> bytes:
-    """Sheet 1: the figures. Sheet 2: what the indicator means and every source document used."""
-    cat = catalogue()
-    ind = cat.indicator(indicator)
+def figures_workbook(frame: pl.DataFrame) -> Workbook:
+    """A workbook whose first sheet holds the figures (headers in the language in force; numbers)."""
     wb = Workbook()
     ws = wb.active
     ws.title = _("Figures")
@@ -194,7 +192,14 @@ def to_xlsx(frame: pl.DataFrame, store: DataStore, indicator: str) -> bytes:
     for row in frame.iter_rows():
         ws.append(list(row))
     ws.freeze_panes = "A2"
+    return wb
 
+
+def to_xlsx(frame: pl.DataFrame, store: DataStore, indicator: str) -> bytes:
+    """Sheet 1: the figures. Sheet 2: what the indicator means and every source document used."""
+    cat = catalogue()
+    ind = cat.indicator(indicator)
+    wb = figures_workbook(frame)
     about = wb.create_sheet(_("About"))
     about.append([_("Indicator"), ind.title])
     about.append([_("Id"), ind.id])
