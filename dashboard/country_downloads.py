@@ -3,14 +3,12 @@ sources, in the columns of the explorer's downloads (dashboard.downloads), so th
 
 from __future__ import annotations
 
-import io
-
 import polars as pl
 
 from dashboard.catalogue import catalogue
 from dashboard.countries import country_name
 from dashboard.data import DataStore
-from dashboard.downloads import download_frame, figures_workbook, to_csv
+from dashboard.downloads import documents_and_bytes, download_frame, figures_workbook, to_csv
 from dashboard.i18n import _
 from dashboard.views import country_rows
 
@@ -48,13 +46,4 @@ def country_xlsx(store: DataStore, iso3: str) -> bytes:
         about.append([ind.title, ind.definition])
     about.append([])
     about.append([_("Document"), _("Publisher"), _("Kind"), _("Published"), _("Agency"), _("URL")])
-    wanted = {d for cell in frame["source_document"].to_list() for d in (cell or "").split(" | ") if d}
-    seen = set()
-    for r in store.sources.iter_rows(named=True):
-        key = (r["document"], r["agency"])
-        if r["document"] in wanted and key not in seen:
-            seen.add(key)
-            about.append([r["document"], r["publisher"], r["kind"], r["published"], r["agency"], r["url"]])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return documents_and_bytes(wb, about, frame, store)

@@ -223,8 +223,13 @@ def to_xlsx(frame: pl.DataFrame, store: DataStore, indicator: str) -> bytes:
     about.append([_("Missing"), _("A figure not in this file was not reported; it is not zero.")])
     about.append([])
     about.append([_("Document"), _("Publisher"), _("Kind"), _("Published"), _("Agency"), _("URL")])
-    docs = frame["source_document"].to_list()
-    wanted = {d for cell in docs for d in cell.split(" | ") if d}
+    return documents_and_bytes(wb, about, frame, store)
+
+
+def documents_and_bytes(wb: Workbook, about, frame: pl.DataFrame, store: DataStore) -> bytes:
+    """Lists on the About sheet every source document the figures cite (once per document and agency), then
+    the workbook as bytes."""
+    wanted = {d for cell in frame["source_document"].to_list() for d in (cell or "").split(" | ") if d}
     seen = set()
     for r in store.sources.iter_rows(named=True):
         key = (r["document"], r["agency"])
