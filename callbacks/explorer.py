@@ -20,6 +20,7 @@ from dashboard.explain import explain_key, explain_view
 from dashboard.i18n import _
 from dashboard.ids import Ids
 from dashboard.periods import parse_period, period_label
+from dashboard.response_cache import pure
 from dashboard.state import (
     ExplorerState,
     file_stem,
@@ -329,7 +330,7 @@ def _register_draw(app: Dash, data_dir, kind: charts.ChartKind) -> None:
         return out
 
     draw.__name__ = f"draw_{kind.id}"
-    app.callback(outputs, *(Input(k.view_id, "data") for k in group))(draw)
+    app.callback(outputs, *(Input(k.view_id, "data") for k in group))(pure(draw))
 
 
 def register(app: Dash) -> None:
@@ -347,6 +348,7 @@ def register(app: Dash) -> None:
         Input(Ids.URL_POP, "data"),
         prevent_initial_call=True,
     )
+    @pure
     def from_url(search):
         if not isinstance(search, str):
             return (no_update,) * (len(CONTROL_OUTPUTS) + 3 + len(charts.KINDS) + len(TABLE_OUTPUTS_AGAIN))
@@ -389,6 +391,7 @@ def register(app: Dash) -> None:
         State(Ids.STATE, "data"),
         prevent_initial_call=True,
     )
+    @pure
     def on_control(
         domain,
         indicator,
@@ -532,6 +535,7 @@ def register(app: Dash) -> None:
         Input(Ids.STATE, "id"),
         State(Ids.STATE, "data"),
     )
+    @pure
     def draw_table(_id, data):
         store, s = view_of(data, data_dir)
         return _table_values(store, s)

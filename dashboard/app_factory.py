@@ -13,7 +13,18 @@ from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from callbacks import country, explorer, router, share
-from dashboard import cache, datapackage, embed, events, feed, i18n, office_web, remote, security
+from dashboard import (
+    cache,
+    datapackage,
+    embed,
+    events,
+    feed,
+    i18n,
+    office_web,
+    remote,
+    response_cache,
+    security,
+)
 from dashboard.api import routes as api_routes
 from dashboard.data import DEFAULT_DIR, DataUnavailable, get_store
 from dashboard.ids import Ids
@@ -88,6 +99,8 @@ def create_app(data_dir: Path | None = None) -> Dash:
     datapackage.register(app.server, data_dir)  # GET /api/v1/datapackage.zip
     office_web.register(app, data_dir)  # the briefing kit: decks and Word files
     security.init_app(app)  # after every callback: the CSP hashes Dash's inline scripts
+    # after the security guard (its checks run first): repeated clicks answered from memory
+    response_cache.init_app(app, lambda: get_store(data_dir).version)
     _warm_up(app)
     if os.environ.get("MTM_WARM", "1") != "0":
         warm(store)
