@@ -301,6 +301,8 @@ def _chart_outputs(kind: charts.ChartKind) -> list[Output]:
 
 def _chart_values(base: DataStore, kind: charts.ChartKind, data) -> list:
     s = state_from_store(data, base)
+    if not charts.shown_in(kind, s):  # its card is hidden (another view mode): drawn when its mode is chosen
+        return [no_update] * len(_chart_outputs(kind))
     store = view_store(base, s.release)  # the data as it was at the state's release (the latest without)
     panel = panels.drawn(store, kind.id, s)
     out: list[object] = [panel.figure]  # the figure, then its sources line, then what extras write
