@@ -356,17 +356,25 @@ class DataStore:
         in a per-indicator index of row numbers, not a scan of the indicator's rows (most questions are
         about one period; on millions of rows the scan was most of a first view's time)."""
         frame = self.rows(indicator) if preferred else self.all_rows(indicator)
+        where, rows = self.period_index(indicator, preferred)
+        i = where.get((period, period_type))
+        return frame.clear() if i is None else frame[rows[i]]
+
+    def period_index(
+        self, indicator: str, preferred: bool = True
+    ) -> tuple[dict[tuple[str, str], int], pl.Series]:
+        """(period, period_type) -> position in a list of row numbers of the indicator's rows. Built once per
+        indicator (a few ms; the warm-up builds them all) and kept for the store's life: it is small."""
         index = self._period_index.get((indicator, preferred))
-        if index is None:  # built once per indicator (a few ms), kept for the store's life: rows are few
+        if index is None:
+            frame = self.rows(indicator) if preferred else self.all_rows(indicator)
             g = frame.with_row_index("_row").group_by("period", "period_type").agg("_row")
             keys = zip(g["period"].to_list(), g["period_type"].to_list(), strict=True)
             where = {k: i for i, k in enumerate(keys) if None not in k}  # a null never equals: as a filter
             index = where, g["_row"]
             with self._memo_lock:
                 self._period_index[(indicator, preferred)] = index
-        where, rows = index
-        i = where.get((period, period_type))
-        return frame.clear() if i is None else frame[rows[i]]
+        return index
 
     def quarter_span(self) -> tuple[str, str] | None:
         """The first and last quarter any figure covers (None for an empty store): the range of trends and
