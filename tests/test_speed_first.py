@@ -89,8 +89,9 @@ def test_a_hidden_compare_chart_is_drawn_when_its_mode_is_chosen(monkeypatch):
             values = explorer_callbacks._chart_values(store, kind, to_store(explore))
             if kind.mode is None:
                 assert isinstance(values[0], dict) and values[0]["layout"], kind.id
-            else:  # its card is hidden: nothing built, nothing sent
-                assert values == [no_update] * len(explorer_callbacks._chart_outputs(kind)), kind.id
+            else:  # its card is hidden: nothing built, an empty placeholder sent
+                rest = [no_update] * (len(explorer_callbacks._chart_outputs(kind)) - 1)
+                assert values == [explorer_callbacks.HIDDEN_FIGURE, *rest], kind.id
         assert sorted(built) == sorted(k.id for k in charts.EXPLORE_KINDS)
         for kind in charts.KINDS:
             if kind.mode is not None:
