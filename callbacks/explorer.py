@@ -300,8 +300,15 @@ def _chart_outputs(kind: charts.ChartKind) -> list[Output]:
     return [*outputs, *DRAW_EXTRAS.get(kind.id, ((), None))[0]]
 
 
+# What a chart whose card is hidden gets on a page's first draw: nothing built, nothing to read, but a figure
+# (a page is "drawn" when every graph holds one: the bench's and the browser tests' readiness checks).
+HIDDEN_FIGURE: dict = {"data": [], "layout": {"template": {}, "meta": {"hidden": True}}}
+
+
 def _chart_values(base: DataStore, kind: charts.ChartKind, data) -> list:
     s = state_from_store(data, base)
+    if not charts.shown_in(kind, s):  # its card is hidden (another view mode): drawn when its mode is chosen
+        return [HIDDEN_FIGURE] + [no_update] * (len(_chart_outputs(kind)) - 1)
     store = view_store(base, s.release)  # the data as it was at the state's release (the latest without)
     return _panel_values(store, kind, s)
 

@@ -168,6 +168,7 @@ class DataStore:
         self._empty = observations.clear()
         self._memo: OrderedDict[tuple, object] = OrderedDict()
         self._memo_lock = threading.Lock()
+        self._period_index: dict[tuple[str, bool], tuple[dict[tuple[str, str], int], pl.Series]] = {}
         published = sources["published"] if "published" in sources.columns else None
         # the newest source publication date: what "the data as of" honestly means for cited figures
         # the max of a date32 column (dashboard/schema.py): a date
@@ -332,10 +333,12 @@ class DataStore:
         ``revised_in`` set)."""
         if "revised_in" not in self.observations.columns:
             return self.observations.clear()
-        f = pl.col("revised_in").is_not_null()
-        if indicator:
-            f &= pl.col("indicator") == indicator
-        return self.observations.filter(f)
+        if indicator:  # every chart of a view asks: remembered (a scan of all rows otherwise)
+            return self.memo(("revised", indicator), lambda: self._revised(self.all_rows(indicator)))
+        return self._revised(self.observations)
+
+    def _revised(self, rows: pl.DataFrame) -> pl.DataFrame:
+        return rows.filter(pl.col("revised_in").is_not_null())
 
     # -- partitions and memo ------------------------------------------------------------------------
     def rows(self, indicator: str) -> pl.DataFrame:
@@ -345,6 +348,33 @@ class DataStore:
     def all_rows(self, indicator: str) -> pl.DataFrame:
         """Every row of one indicator, alternatives included."""
         return self._all_by_ind.get((indicator,), self._empty)
+
+    def period_rows(
+        self, indicator: str, period: str, period_type: str, preferred: bool = True
+    ) -> pl.DataFrame:
+        """The rows of one indicator and period (preferred ones, or every row with alternatives): a lookup
+        in a per-indicator index of row numbers, not a scan of the indicator's rows (most questions are
+        about one period; on millions of rows the scan was most of a first view's time)."""
+        frame = self.rows(indicator) if preferred else self.all_rows(indicator)
+        where, rows = self.period_index(indicator, preferred)
+        i = where.get((period, period_type))
+        return frame.clear() if i is None else frame[rows[i]]
+
+    def period_index(
+        self, indicator: str, preferred: bool = True
+    ) -> tuple[dict[tuple[str, str], int], pl.Series]:
+        """(period, period_type) -> position in a list of row numbers of the indicator's rows. Built once per
+        indicator (a few ms; the warm-up builds them all) and kept for the store's life: it is small."""
+        index = self._period_index.get((indicator, preferred))
+        if index is None:
+            frame = self.rows(indicator) if preferred else self.all_rows(indicator)
+            g = frame.with_row_index("_row").group_by("period", "period_type").agg("_row")
+            keys = zip(g["period"].to_list(), g["period_type"].to_list(), strict=True)
+            where = {k: i for i, k in enumerate(keys) if None not in k}  # a null never equals: as a filter
+            index = where, g["_row"]
+            with self._memo_lock:
+                self._period_index[(indicator, preferred)] = index
+        return index
 
     def quarter_span(self) -> tuple[str, str] | None:
         """The first and last quarter any figure covers (None for an empty store): the range of trends and
@@ -398,11 +428,9 @@ class DataStore:
     # -- single figures -----------------------------------------------------------------------------
     def _rows(self, indicator: str, period: str, period_type: str, country: str, measure: str, unit: str):
         return (
-            self.all_rows(indicator)
+            self.period_rows(indicator, period, period_type, preferred=False)
             .filter(
-                (pl.col("period") == period)
-                & (pl.col("period_type") == period_type)
-                & (pl.col("country_iso3") == country)
+                (pl.col("country_iso3") == country)
                 & (pl.col("measure") == measure)
                 & (pl.col("unit") == unit)
             )
@@ -564,13 +592,9 @@ class DataStore:
     ) -> pl.DataFrame:
         """Values by counterpart country (not the total) for one period, largest first."""
         return (
-            self.rows(indicator)
+            self.period_rows(indicator, period, period_type)
             .filter(
-                (pl.col("period") == period)
-                & (pl.col("period_type") == period_type)
-                & (pl.col("measure") == measure)
-                & (pl.col("unit") == unit)
-                & (pl.col("country_iso3") != TOTAL)
+                (pl.col("measure") == measure) & (pl.col("unit") == unit) & (pl.col("country_iso3") != TOTAL)
             )
             .select(
                 "country_iso3",

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 import polars as pl
@@ -358,10 +358,7 @@ def _contributions(cur: Side, base: Side) -> tuple[tuple[Contribution, ...], tup
             )
         total_change = cur.total.value - base.total.value
         if total_change:
-            out = [
-                Contribution(**{**asdict(x), "share_of_change": (x.change or 0.0) / total_change * 100.0})
-                for x in out
-            ]
+            out = [replace(x, share_of_change=(x.change or 0.0) / total_change * 100.0) for x in out]
     named = sorted((x for x in out if x.country != OTHER), key=lambda x: -abs(x.change or 0.0))
     rest = [x for x in out if x.country == OTHER]
     listed = [

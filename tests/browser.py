@@ -56,7 +56,9 @@ def watch(page) -> PageWatch:
 
 # Every explorer chart's text alternative (layout.meta.summary) has been copied into its hidden paragraph:
 # assets/a11y.js does it shortly after each chart draws. True at once on pages without such paragraphs.
+# A chart in a hidden section (compare mode's, in the explorer's own mode) is drawn once shown: not awaited.
 CHART_SUMMARIES_SHOWN = """() => Array.from(document.querySelectorAll('p.chart-summary[data-graph]'))
+.filter(p => !p.closest('[hidden]'))
 .every(p => {
   const gd = document.querySelector('#' + CSS.escape(p.dataset.graph) + ' .js-plotly-plot');
   const summary = gd && gd.layout && gd.layout.meta && gd.layout.meta.summary;

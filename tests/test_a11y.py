@@ -295,7 +295,16 @@ def test_every_explorer_chart_has_a_name_and_a_summary(page, base_url):
         assert box.get_attribute("role") == "figure"
         assert box.get_attribute("aria-label").startswith("Chart: ")
         assert box.get_attribute("aria-describedby") == f"{gid}-summary"
-        page.wait_for_function(f"() => document.getElementById('{gid}-summary').textContent.length > 20")
+    for k in charts.EXPLORE_KINDS:  # a compare-mode chart is drawn (and summarised) when its mode is chosen
+        page.wait_for_function(
+            f"() => document.getElementById('{k.graph_id}-summary').textContent.length > 20"
+        )
+    page.goto(base_url + "/explore?indicator=trp_issued&period=2023-Q2&mode=compare&vs=2022-Q2")
+    wait_ready(page, "/explore")
+    for k in charts.KINDS:
+        page.wait_for_function(
+            f"() => document.getElementById('{k.graph_id}-summary').textContent.length > 20"
+        )
     summary = page.text_content("#map-summary")
     assert "Temporary residence permits issued, Q2 2023" in summary
     assert "Highest: Uzbekistan 212,392 permits" in summary

@@ -93,6 +93,7 @@ def _grey_layer(c: _Countries, drawable: frozenset[str] | None) -> go.Choropleth
     world = (all_codes() | set(c.grey)) - coloured_codes - {REPORTING_COUNTRY}
     grey_codes = sorted(code for code in world if _can_draw(code, drawable))
     return go.Choropleth(
+        _validate=False,  # plain data of the right shape: plotly's checks cost most of a draw
         name=not_reported(),
         locationmode="ISO-3",
         locations=grey_codes,
@@ -112,6 +113,7 @@ def _value_layer(coloured: list[dict], measure: str, u: Unit) -> go.Choropleth:
     if zmax <= zmin:
         zmax = zmin + 1.0
     return go.Choropleth(
+        _validate=False,  # plain data of the right shape: plotly's checks cost most of a draw
         name=_measure_label(measure),
         locationmode="ISO-3",
         locations=[r["country_iso3"] for r in coloured],
@@ -151,6 +153,7 @@ def _reporting_layer(reporting: dict | None, u: Unit) -> go.Choropleth:
     if reporting is not None and not _missing(reporting["value"]):
         kaz_lines.append(_("figure in the source: {value}").format(value=value_text(reporting["value"], u)))
     return go.Choropleth(
+        _validate=False,  # plain data of the right shape: plotly's checks cost most of a draw
         name=_("reporting country"),
         locationmode="ISO-3",
         locations=[REPORTING_COUNTRY],

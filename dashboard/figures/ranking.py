@@ -40,15 +40,28 @@ BAR_PX = 26  # a bar's height in the figure's own sizing hint (layout.meta.heigh
 
 
 def bar_trace(
-    rows: Sequence[Mapping[str, Any]], u: Unit, name: str, color: str, *, when: str = "", short: bool = False
+    rows: Sequence[Mapping[str, Any]],
+    u: Unit,
+    name: str,
+    color: str,
+    *,
+    when: str = "",
+    short: bool = False,
+    fill: Sequence[str] | None = None,
 ) -> go.Bar:
     """Horizontal bars of breakdown rows (ISO3 in ``country_iso3``): a derived value hatched, one chosen
     among differing sources outlined and marked ‡; ``when`` heads each hover (the period, when two are drawn);
-    ``short``: the bars' labels without the unit (the axis says it), to fit two bars a country on a phone.
-    """
+    ``short``: the bars' labels without the unit (the axis says it), to fit two bars a country on a phone;
+    ``fill``: each bar's own colour (default ``color``).
+
+    Built without plotly's validation (``_validate=False``): its checks and copies of a few hundred bars were
+    most of a ranking's first draw; every property here is plain data of the right shape, and the JSON is
+    the validated one (tests/test_speed_first.py)."""
     conflicts = [bool(r.get("conflict")) for r in rows]
     names = [_esc(_name(r["country_iso3"])) for r in rows]
+    fills: str | list[str] = list(fill) if fill is not None else color
     return go.Bar(
+        _validate=False,
         name=name,
         orientation="h",
         y=names,
@@ -68,8 +81,8 @@ def bar_trace(
         ],
         hovertemplate="%{hovertext}<extra></extra>",
         marker={
-            "color": color,
-            "pattern": _hatch(["/" if r["status"] == DERIVED else "" for r in rows], color),
+            "color": fills,
+            "pattern": _hatch(["/" if r["status"] == DERIVED else "" for r in rows], fills),
             "line": {
                 "color": [theme.OUTLINE_COLOR if c else color for c in conflicts],
                 "width": [2.5 if c else 0 for c in conflicts],
@@ -124,9 +137,7 @@ def ranking(
         return _with_title(empty_figure(message), title, subtitle)
     base, pick = theme.PALETTE[0], theme.PALETTE[1]
     colors = [pick if r["country_iso3"] in chosen else base for r in ranked]
-    bar = bar_trace(ranked, u, _esc(period_label), base)
-    bar.marker.color = colors
-    bar.marker.pattern.bgcolor = colors
+    bar = bar_trace(ranked, u, _esc(period_label), base, fill=colors)
     n_conflicts = sum(bool(r.get("conflict")) for r in ranked)
     top = max(r["value"] for r in ranked)
     fig = new_figure(

@@ -100,6 +100,7 @@ def _line(plot: _Plot, ci: int, code: str, name: str, color: str, rows: pl.DataF
             plot.conflicts["x"].append(label)
             plot.conflicts["y"].append(v)
     return go.Scatter(
+        _validate=False,  # plain data of the right shape: plotly's checks cost most of a draw
         name=_esc(name),
         x=plot.labels,
         y=ys,
@@ -118,6 +119,7 @@ def _line(plot: _Plot, ci: int, code: str, name: str, color: str, rows: pl.DataF
 def _derived_key() -> go.Scatter:
     """A legend-only entry for the open marker of a derived value."""
     return go.Scatter(
+        _validate=False,  # plain data of the right shape: plotly's checks cost most of a draw
         name=_("derived (computed here)"),
         x=[None],
         y=[None],
@@ -135,6 +137,7 @@ def _derived_key() -> go.Scatter:
 def _conflict_rings(conflicts: dict[str, list]) -> go.Scatter:
     """A dark ring and ‡ over each value chosen among differing sources (also the mark's legend entry)."""
     return go.Scatter(
+        _validate=False,  # plain data of the right shape: plotly's checks cost most of a draw
         name=_conflict_key(),
         x=conflicts["x"],
         y=conflicts["y"],
@@ -157,6 +160,7 @@ def _conflict_rings(conflicts: dict[str, list]) -> go.Scatter:
 def _gap_strip(gaps: dict[str, list]) -> go.Scatter:
     """An "×" per unreported (country, quarter), on the strip's own axis under the plot."""
     return go.Scatter(
+        _validate=False,  # plain data of the right shape: plotly's checks cost most of a draw
         name=not_reported(),
         x=gaps["x"],
         y=gaps["y"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, cast
 
 import plotly.graph_objects as go
@@ -68,7 +69,12 @@ def _span_kind(ptype: str, end: date | None) -> str:
 
 def _date_text(d: date) -> str:
     """'1 Apr 2023'; other languages: their own medium date (Babel): '1 апр. 2023 г.', '2023 ж. 01 сәу.'."""
-    lang = i18n.current()
+    return _date_in(d, i18n.current())
+
+
+@lru_cache(maxsize=8192)
+def _date_in(d: date, lang: str) -> str:
+    # remembered: a trend of ten countries writes ~1,000 dates, the same few dozen again and again
     return format_date(d, "d MMM y" if lang == i18n.DEFAULT else "medium", locale=babel_locale_data(lang))
 
 
@@ -114,6 +120,7 @@ def _date_ticks(x_range: list[str]) -> dict:
     }
 
 
+@lru_cache(maxsize=8192)
 def _span_tick(label: str) -> str:
     """A span's axis label in lines of at most 18 characters: long labels ("2023, с начала года (конец не
     указан)") would otherwise take the whole width of a phone screen from the bars."""
@@ -175,6 +182,7 @@ def _span_trace(kind: str, g: dict[str, list], conflict: bool, in_legend: bool) 
         symbol = "diamond" if kind == "date" else "triangle-right"
         return go.Scatter(
             **common,
+            _validate=False,  # plain data of the right shape: plotly's checks were most of a first draw
             mode="markers+text",
             textposition="middle right",
             marker={
@@ -189,6 +197,7 @@ def _span_trace(kind: str, g: dict[str, list], conflict: bool, in_legend: bool) 
         )
     return go.Bar(
         **common,
+        _validate=False,  # as above (the JSON is the validated one: tests/test_speed_first.py)
         orientation="h",
         base=g["base"],
         textposition="outside",

@@ -1,0 +1,101 @@
+"""What makes a first visit of a view fast (issue 14), checked for what it must not change: one period's rows
+through the store's index are the rows a scan finds, traces built without plotly's validation are the JSON
+the validated ones are, remembered number formats are Babel's, and a hidden compare-mode chart is not drawn
+until its mode is chosen (nor is any other chart left undrawn)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+import pytest
+from babel.numbers import format_percent
+from dash import no_update
+
+from callbacks import explorer as explorer_callbacks
+from dashboard import charts, formatting, i18n, panels
+from dashboard.app_factory import create_app
+from dashboard.catalogue import catalogue
+from dashboard.data import DataStore
+from dashboard.state import parse_query, to_store
+from tests.fixtures_data import committed_store
+
+VIEWS = (
+    "?indicator=trp_issued&period=2023-Q2",
+    "?indicator=remittance_inflow&period=2023-Q2&countries=RUS,UZB",
+    "?indicator=foreign_workers_permit_holders&lang=ru",
+    "?indicator=trp_issued&period=2023-Q2&mode=compare&vs=2023-Q1",
+)
+
+
+@pytest.fixture(scope="module")
+def store() -> DataStore:
+    return committed_store()
+
+
+def test_a_periods_rows_through_the_index_are_the_scanned_rows(store):
+    checked = 0
+    for ind in catalogue().indicators:
+        for preferred in (True, False):
+            frame = store.rows(ind.id) if preferred else store.all_rows(ind.id)
+            for period, ptype in frame.select("period", "period_type").unique().iter_rows():
+                scanned = frame.filter((pl.col("period") == period) & (pl.col("period_type") == ptype))
+                assert store.period_rows(ind.id, period, ptype, preferred).equals(scanned)
+                checked += 1
+    assert checked > 100
+    empty = store.period_rows("trp_issued", "1999-Q1", "quarter")  # no such period: no rows, same columns
+    assert empty.is_empty() and empty.columns == store.rows("trp_issued").columns
+
+
+@pytest.mark.parametrize("query", VIEWS)
+def test_unvalidated_traces_are_the_validated_json(store, query):
+    s = parse_query(query, store)
+    with i18n.use(s.lang):
+        for chart, build in panels.BUILDERS.items():
+            d = build(store, s).figure.to_plotly_json()
+            assert go.Figure(d).to_plotly_json()["data"] == d["data"], chart  # validation changes nothing
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_remembered_number_formats_are_babels(lang):
+    loc = formatting.babel_locale_data(lang)
+    for value in (0, 0.0, 1, 1.0, 3.05, 12.5, -41.0, 308710.0, 253.849, 1e9 + 0.5):
+        for decimals in (0, 1, 2):
+            grouped = formatting._grouped(decimals).apply(value, loc)
+            assert formatting.fmt_plain(value, decimals, lang) == grouped
+            pattern = loc.percent_formats[None].pattern.replace(
+                "#,##0", "#,##0" + ("." + "0" * decimals if decimals else "")
+            )
+            assert formatting._percent(value, decimals, lang) == format_percent(
+                value / 100, format=pattern, locale=loc
+            )
+
+
+def test_a_hidden_compare_chart_is_drawn_when_its_mode_is_chosen(monkeypatch):
+    app = create_app()
+    base = app.server.config["MTM_DATA_DIR"]
+    built: list[str] = []
+    for chart, build in list(panels.BUILDERS.items()):
+
+        def counted(st, s, chart=chart, build=build):
+            built.append(chart)
+            return build(st, s)
+
+        monkeypatch.setitem(panels.BUILDERS, chart, counted)
+    store = committed_store()
+    explore = parse_query("?indicator=trp_issued&period=2022-Q3", store)  # not drawn at start-up
+    compare = parse_query("?indicator=trp_issued&period=2022-Q3&mode=compare&vs=2022-Q2", store)
+    with app.server.test_request_context():
+        for kind in charts.KINDS:
+            values = explorer_callbacks._chart_values(store, kind, to_store(explore))
+            if kind.mode is None:
+                assert isinstance(values[0], dict) and values[0]["layout"], kind.id
+            else:  # its card is hidden: nothing built, an empty placeholder sent
+                rest = [no_update] * (len(explorer_callbacks._chart_outputs(kind)) - 1)
+                assert values == [explorer_callbacks.HIDDEN_FIGURE, *rest], kind.id
+        assert sorted(built) == sorted(k.id for k in charts.EXPLORE_KINDS)
+        for kind in charts.KINDS:
+            if kind.mode is not None:
+                values = explorer_callbacks._chart_values(store, kind, to_store(compare))
+                assert isinstance(values[0], dict) and values[0]["layout"], kind.id
+        assert {"compare_bars", "slope"} <= set(built)
+    assert base is not None
