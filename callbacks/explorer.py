@@ -37,7 +37,7 @@ from layouts.explain import content as explain_content
 from layouts.explain import vs_options
 from layouts.explorer import events_toggle_label, measure_radio_options, notice, period_dropdown_options
 from layouts.html_text import to_html
-from layouts.tables import figures_table, withdrawn_notes
+from layouts.tables import figures_table_html, withdrawn_notes
 
 
 def state_from_store(data: dict | None, store) -> ExplorerState:
@@ -600,11 +600,9 @@ def _table_values(store: DataStore, s: ExplorerState) -> tuple[str, list]:
     ]
     table = store.memo(
         ("table", s.to_query()),
-        lambda: to_html(
-            [
-                figures_table(shown_rows(store, s), store.sources),
-                withdrawn_notes(withdrawn_rows(store, s)),
-            ]
+        lambda: (
+            figures_table_html(shown_rows(store, s), store.sources)
+            + to_html(withdrawn_notes(withdrawn_rows(store, s)))
         ),
     )
     return table, definition

@@ -11,8 +11,12 @@ relative and fragment addresses.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
+from dash import html
 from dash.development.base_component import Component
 
 # Component props -> HTML attributes (the rest are written as they are named: title, role, scope, href, …)
@@ -47,7 +51,7 @@ def _style(value: dict) -> str:
     return "; ".join(f"{_CAMEL.sub(lambda m: '-' + m.group(0).lower(), k)}: {v}" for k, v in value.items())
 
 
-def _attrs(props: dict) -> str:
+def _attrs(props: Mapping[str, Any]) -> str:
     out = []
     for name, value in props.items():
         if name in _SKIP or value is None or value is False:
@@ -63,10 +67,40 @@ def _attrs(props: dict) -> str:
     return "".join(out)
 
 
+@dataclass(frozen=True, slots=True)
+class El:
+    """A plain HTML element with Dash's prop names (className, tabIndex, data-*, aria-*): written straight to
+    HTML by to_html, or made a Dash component by to_dash. For read-only parts built on every click (the
+    figures table: hundreds of elements), where making Dash components first cost ~10 ms a table."""
+
+    tag: str
+    children: object = None
+    props: Mapping[str, Any] = field(default_factory=dict)
+
+
+def el(tag: str, children: object = None, **props: Any) -> El:
+    """``el("td", "text", className="x")``; wildcard props as a mapping: ``**{"data-value": v}``."""
+    return El(tag, children, props)
+
+
+def to_dash(node: object) -> Any:
+    """The Dash components of a tree of El (anything else is returned as it is)."""
+    if isinstance(node, list | tuple):
+        return [to_dash(x) for x in node]
+    if not isinstance(node, El):
+        return node
+    return getattr(html, node.tag.capitalize())(to_dash(node.children), **node.props)
+
+
 def to_html(node: object) -> str:
     """The HTML of a component tree (strings and numbers as text, lists in order, None as nothing)."""
     if node is None:
         return ""
+    if isinstance(node, El):
+        inner = to_html(node.children)
+        if node.tag in _VOID:
+            return f"<{node.tag}{_attrs(node.props)}>"
+        return f"<{node.tag}{_attrs(node.props)}>{inner}</{node.tag}>"
     if isinstance(node, str):
         return escape(node, quote=False)
     if isinstance(node, int | float):

@@ -5,7 +5,6 @@ that say so in "How obtained" (the symbol is hidden from screen readers, which r
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
 import polars as pl
 from dash import html
 
@@ -18,14 +17,14 @@ from dashboard.partial import partial_note
 from dashboard.release_text import revised_note, withdrawn_note
 from dashboard.theme import CONFLICT_MARK
 from dashboard.views import label_of
-from layouts.attrs import attrs
+from layouts.html_text import El, el, to_dash, to_html
 
 
 def _period_cell(period: str, period_type: str) -> list:
     """The period, and under it why it is not complete in the data (a year to date short of the year)."""
     note = partial_note(period, period_type)
     label = label_of(period, period_type)
-    return [label] if note is None else [label, html.Br(), html.Small(note, className="partial-mark")]
+    return [label] if note is None else [label, el("br"), el("small", note, className="partial-mark")]
 
 
 def _how(row: dict) -> str:
@@ -48,13 +47,14 @@ def _how(row: dict) -> str:
     return _("published").capitalize()
 
 
-def _mark(text: str, before: bool) -> html.Span:
+def _mark(text: str, before: bool) -> El:
     """The visible ‡ of a value chosen among differing sources (aria-hidden: the row says it in words)."""
-    return html.Span(
+    return el(
+        "span",
         f"{CONFLICT_MARK} " if before else f" {CONFLICT_MARK}",
         className="conflict-mark",
         title=text,
-        **attrs({"aria-hidden": "true"}),
+        **{"aria-hidden": "true"},
     )
 
 
@@ -64,7 +64,7 @@ def _revision(row: dict) -> list:
     note = revised_note(row)
     if note is None:
         return []
-    return [html.Br(), html.Span(note, className="revised-mark")]
+    return [el("br"), el("span", note, className="revised-mark")]
 
 
 def withdrawn_notes(withdrawn: pl.DataFrame) -> html.Div | None:
@@ -105,13 +105,33 @@ def figures_table(
     label: str | None = None,
     scroll: bool = True,
 ) -> html.Div | html.P:
+    """The table as Dash components (country pages)."""
+    return to_dash(_table(rows, sources, max_rows, label, scroll))
+
+
+def figures_table_html(rows: pl.DataFrame, sources: pl.DataFrame, max_rows: int = MAX_ROWS) -> str:
+    """The table as one HTML string (the explorer: written straight, no Dash component made)."""
+    return to_html(_table(rows, sources, max_rows))
+
+
+# Bootstrap's table classes (what dbc.Table size="sm" striped hover writes)
+_TABLE_CLASS = "table table-sm table-striped table-hover mb-0 small"
+
+
+def _table(
+    rows: pl.DataFrame,
+    sources: pl.DataFrame,
+    max_rows: int = MAX_ROWS,
+    label: str | None = None,
+    scroll: bool = True,
+) -> El:
     """rows: dashboard.views.shown_rows(); sources: the sources table (source_id, document, agency, url).
 
     The table scrolls inside its box (sideways on a phone; also down past 28rem with ``scroll``), so the box
     is a keyboard-focusable, named region (WCAG 2.1.1: a scrolled area must be reachable by keyboard);
     ``label`` names it (default: 'Figures shown')."""
     if rows.is_empty():
-        return html.P(_("No figures reported for this selection."), className="text-muted small m-2")
+        return el("p", _("No figures reported for this selection."), className="text-muted small m-2")
     total = rows.height
     rows = rows.head(max_rows)
     cat = catalogue()
@@ -121,7 +141,7 @@ def figures_table(
             pl.col("source_id").is_in([i for ids in rows["source_ids"].to_list() for i in ids])
         ).iter_rows(named=True)
     }
-    head = html.Thead(html.Tr([html.Th(_(h), scope="col") for h in HEADERS]))
+    head = el("thead", el("tr", [el("th", _(h), scope="col") for h in HEADERS]))
     body = []
     chosen = _("chosen among sources that differ")
     for r in rows.iter_rows(named=True):
@@ -135,32 +155,35 @@ def figures_table(
         for (document, agency, url), quotes in grouped.items():
             title = f"{document} — {agency}"
             link = (
-                html.A(title, href=url, target="_blank", rel="noopener noreferrer")
+                el("a", title, href=url, target="_blank", rel="noopener noreferrer")
                 if url.startswith("http")
-                else html.Span(title)
+                else el("span", title)
             )
-            source_cells.append(html.Div(link, title=" … ".join(f"“{q}”" for q in quotes)))
+            source_cells.append(el("div", link, title=" … ".join(f"“{q}”" for q in quotes)))
         body.append(
-            html.Tr(
+            el(
+                "tr",
                 [
-                    html.Td(country_name(r["country_iso3"])),
-                    html.Td(_period_cell(r["period"], r["period_type"])),
-                    html.Td(cat.measure(r["measure"]).label),
-                    html.Td(
+                    el("td", country_name(r["country_iso3"])),
+                    el("td", _period_cell(r["period"], r["period_type"])),
+                    el("td", cat.measure(r["measure"]).label),
+                    el(
+                        "td",
                         [fmt_value(r["value"], r["unit"]), _mark(chosen, before=False)]
                         if conflict
                         else fmt_value(r["value"], r["unit"]),
                         className="text-end text-nowrap",
-                        **attrs({"data-value": repr(r["value"])}),
+                        **{"data-value": repr(r["value"])},
                     ),
-                    html.Td(_how_cell(r, conflict, chosen)),
-                    html.Td(source_cells),
-                ]
+                    el("td", _how_cell(r, conflict, chosen)),
+                    el("td", source_cells),
+                ],
             )
         )
-    table = dbc.Table([head, html.Tbody(body)], size="sm", striped=True, hover=True, className="mb-0 small")
+    table = el("table", [head, el("tbody", body)], className=_TABLE_CLASS)
     more = (
-        html.P(
+        el(
+            "p",
             _(
                 "Showing the first {shown} of {total} figures; the CSV and XLSX downloads hold all of them."
             ).format(shown=fmt_plain(max_rows, 0), total=fmt_plain(total, 0)),
@@ -169,10 +192,11 @@ def figures_table(
         if total > max_rows
         else None
     )
-    return html.Div(
+    return el(
+        "div",
         [table, more],
         className="table-responsive" + (" table-scroll" if scroll else ""),
         tabIndex="0",
         role="region",
-        **attrs({"aria-label": label or _("Figures shown")}),
+        **{"aria-label": label or _("Figures shown")},
     )

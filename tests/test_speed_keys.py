@@ -14,8 +14,8 @@ from dashboard import charts, panels
 from dashboard.data import get_store
 from dashboard.state import parse_query, to_store
 from dashboard.views import shown_rows
-from layouts.html_text import to_html
-from layouts.tables import figures_table
+from layouts.html_text import el, to_dash, to_html
+from layouts.tables import figures_table, figures_table_html
 
 VIEW = "?indicator=remittance_outflow&period=2023-Q2"
 
@@ -131,6 +131,26 @@ def test_the_table_as_html_says_what_its_components_say(store, query):
     assert parser.tags[1][1]["class"].startswith("table table-sm table-striped table-hover")
     assert all(a.get("scope") == "col" for t, a in parser.tags if t == "th")
     assert all("data-value" in a for t, a in parser.tags if t == "td" and "text-end" in a.get("class", ""))
+
+
+@pytest.mark.parametrize(
+    "query", [VIEW, "?indicator=trp_issued&countries=UZB,RUS", "?indicator=border_arrivals"]
+)
+def test_the_explorers_table_written_straight_is_the_table_its_components_write(store, query):
+    # the explorer writes the table without making Dash components (layouts/html_text.El): same elements,
+    # attributes and texts as the components the country pages mount
+    rows = shown_rows(store, parse_query(query, store))
+    straight, via_dash = _Texts(), _Texts()
+    straight.feed(figures_table_html(rows, store.sources))
+    via_dash.feed(to_html(figures_table(rows, store.sources)))
+    assert straight.texts == via_dash.texts and straight.texts
+    assert straight.tags == via_dash.tags
+
+
+def test_el_escapes_like_the_components():
+    node = el("td", ['<script>x</script> & "q"', el("a", "a", href="javascript:alert(1)")], title='"t"')
+    assert to_html(node) == to_html(to_dash(node))
+    assert "<script>" not in to_html(node) and "javascript:" not in to_html(node)
 
 
 def test_html_text_escapes_and_refuses_what_it_does_not_know():

@@ -131,6 +131,7 @@ def _span_groups(rows: pl.DataFrame, u: Unit) -> tuple[list[str], dict[str, dict
     """The y-axis categories (one per figure, in date order) and, per kind of span, its figures' columns."""
     multi = rows["country_iso3"].n_unique() > 1
     categories: list[str] = []
+    seen: set[str] = set()  # the labels so far (a list's `in` made this quadratic in the spans shown)
     groups: dict[str, dict[str, list]] = {}
     for r in rows.iter_rows(named=True):
         p = parse_period(r["period"], r["period_type"])
@@ -138,9 +139,10 @@ def _span_groups(rows: pl.DataFrame, u: Unit) -> tuple[list[str], dict[str, dict
         label = p.label
         if multi:
             label = f"{label} · {_name(r['country_iso3'])}"
-        if label in categories:  # same span twice (should not happen for preferred rows): keep both visible
+        if label in seen:  # same span twice (should not happen for preferred rows): keep both visible
             label = f"{label} ({r['country_iso3']})"
         categories.append(label)
+        seen.add(label)
         kind = _span_kind(r["period_type"], end)
         vtext = value_text(r["value"], u)
         g = groups.setdefault(kind, {k: [] for k in _GROUP_KEYS})
