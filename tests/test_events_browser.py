@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlparse
-
 from dashboard.events import events
 from tests.test_browser import wait_explorer, wait_ready
 
@@ -36,10 +34,11 @@ def test_the_trend_draws_the_event_and_the_button_hides_it(page, base_url):
     page.get_by_role("button", name="Hide events").click()
     page.wait_for_function(f"() => ({EVENT_TRACES})().length === 0")
     wait_ready(page)
-    assert parse_qs(urlparse(page.url).query).get("events") == ["off"]
+    # the address bar follows the state (a clientside callback after the answer that drew the trend)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('events') === 'off'")
     page.get_by_role("button", name="Show events").click()
     page.wait_for_function(f"() => ({EVENT_TRACES})().length === 1")
-    assert "events" not in parse_qs(urlparse(page.url).query)
+    page.wait_for_function("() => !new URLSearchParams(location.search).has('events')")
     assert page.watch.console_errors == [] and page.watch.external_requests == []
 
 
