@@ -1,7 +1,9 @@
 """Felt speed of the explorer, for scripts/bench.py: how long a click takes to show, as a user sees it.
 
 Each interaction is timed in Chromium from the ``pointerup`` on the option (or chart point) to the first
-``requestAnimationFrame`` in which every chart that changed holds its final data and has drawn it:
+``requestAnimationFrame`` in which every chart that changed holds its final data and has drawn it (the time
+read with ``performance.now()`` in that frame's callback: the callback's own argument is the frame's start,
+which can precede the end of the long task that drew the charts):
 
 * a graph holds its final data when its ``gd.data`` is the last one Dash gave it, and has drawn it when
   plotly's ``plotly_afterplot`` fired for that data, the graph is not ``dash-graph--pending``, the map shows
@@ -66,9 +68,11 @@ MONITOR_JS = """
     }
     return {g: GRAPHS.map(graphState), t: tableGen};
   }
-  function loop(ts) {
+  // Timed with performance.now() when the frame's callback runs, not with the callback's argument: that is
+  // the frame's start, which Chromium sets before a long task (the charts' drawing) ends: ~100 ms early.
+  function loop() {
     if (!felt.armed) return;
-    felt.frames.push([ts, snap()]);
+    felt.frames.push([performance.now(), snap()]);
     requestAnimationFrame(loop);
   }
   document.addEventListener('pointerup', e => {

@@ -66,6 +66,7 @@ def test_bad_codes_get_a_clear_page(page, base_url, path, hint):
     ready(page)
     text = page.inner_text("#page")
     assert "is not the ISO code of a country with figures" in text
+    page.locator("#country-select").wait_for()  # an async component: mounted once its chunk has loaded
     assert page.locator("#country-select").count() == 1
     if hint:
         assert page.get_by_role("link", name="Uzbekistan (UZB)").count() == 1
