@@ -110,8 +110,8 @@ def _echo(values: tuple, given: tuple) -> tuple:
 
 
 def _views(state: ExplorerState, prev: ExplorerState | None = None) -> tuple:
-    """Each chart's view store (charts.KINDS order): the new state where what the chart shows changed, else
-    no_update (the chart is not asked for again, nor redrawn). A chart of another view mode (hidden) is drawn
+    """Which charts a click redraws (charts.KINDS order): the new state where what the chart shows changed,
+    else no_update (the chart is not built, sent nor redrawn). A chart of another view mode (hidden) is drawn
     when its mode is chosen, not before."""
     data = to_store(state)
     return tuple(
@@ -310,12 +310,38 @@ def _chart_values(base: DataStore, kind: charts.ChartKind, data) -> list:
     if not charts.shown_in(kind, s):  # its card is hidden (another view mode): drawn when its mode is chosen
         return [HIDDEN_FIGURE] + [no_update] * (len(_chart_outputs(kind)) - 1)
     store = view_store(base, s.release)  # the data as it was at the state's release (the latest without)
+    return _panel_values(store, kind, s)
+
+
+def _panel_values(store: DataStore, kind: charts.ChartKind, s: ExplorerState) -> list:
+    """A chart's outputs for a state, from the state's view store."""
     panel = panels.drawn(store, kind.id, s)
     out: list[object] = [panel.figure]  # the figure, then its sources line, then what extras write
     if kind.footer_id:
         out.append(figures.sources_line(store.documents_for(panel.source_ids)))
     extras = DRAW_EXTRAS.get(kind.id, ((), None))[1]
     return out + (extras(s, panel) if extras else [])
+
+
+# Every chart's outputs, written again by the control callbacks (the draw callbacks write them on the page's
+# first load): a click is answered in one request, charts included, not a state and then a request per chart.
+CHART_OUTPUTS_AGAIN = tuple(
+    Output(o.component_id, o.component_property, allow_duplicate=True)
+    for k in charts.KINDS
+    for o in _chart_outputs(k)
+)
+
+
+def _charts(view: DataStore, state: ExplorerState, prev: ExplorerState | None = None) -> list:
+    """Every chart's outputs for a click: drawn where what the chart shows changed (or its card appears),
+    no_update elsewhere (not sent, not redrawn). A chart of a hidden view mode is drawn when it is shown."""
+    out: list[object] = []
+    for k, v in zip(charts.KINDS, _views(state, prev), strict=True):
+        if v is no_update or not charts.shown_in(k, state):
+            out += [no_update] * len(_chart_outputs(k))
+        else:
+            out += _panel_values(view, k, state)
+    return out
 
 
 def _register_draw(app: Dash, data_dir, kind: charts.ChartKind) -> None:
@@ -349,7 +375,7 @@ def register(app: Dash) -> None:
         *(Output(i, p, allow_duplicate=True) for i, p in CONTROL_OUTPUTS),
         Output(Ids.STATE, "data", allow_duplicate=True),
         Output(Ids.NOTICE, "children", allow_duplicate=True),
-        *(Output(k.view_id, "data", allow_duplicate=True) for k in charts.KINDS),
+        *CHART_OUTPUTS_AGAIN,
         *TABLE_OUTPUTS_AGAIN,
         Output(Ids.EXPLAIN, "children", allow_duplicate=True),
         Input(Ids.URL_POP, "data"),
@@ -358,7 +384,9 @@ def register(app: Dash) -> None:
     @pure
     def from_url(search):
         if not isinstance(search, str):
-            return (no_update,) * (len(CONTROL_OUTPUTS) + 3 + len(charts.KINDS) + len(TABLE_OUTPUTS_AGAIN))
+            return (no_update,) * (
+                len(CONTROL_OUTPUTS) + 3 + len(CHART_OUTPUTS_AGAIN) + len(TABLE_OUTPUTS_AGAIN)
+            )
         store = get_store(data_dir)
         state = parse_query(search, store, i18n.current())
         i18n.activate(state.lang)
@@ -368,7 +396,7 @@ def register(app: Dash) -> None:
             *_control_values(state, view),
             to_store(state),
             notice(state.notices),
-            *_views(state),
+            *_charts(view, state),
             *_table_values(view, state),
             _explained(view, state),
         )
@@ -377,9 +405,9 @@ def register(app: Dash) -> None:
     @app.callback(
         Output(Ids.STATE, "data"),
         *(Output(i, p) for i, p in CONTROL_OUTPUTS),
-        *(Output(k.view_id, "data") for k in charts.KINDS),
+        *CHART_OUTPUTS_AGAIN,  # the charts, the table and the explanation come in this one answer
         *TABLE_OUTPUTS_AGAIN,
-        Output(Ids.EXPLAIN, "children"),  # in this request: a period switch stays at two
+        Output(Ids.EXPLAIN, "children"),
         Input(Ids.DOMAIN, "value"),
         Input(Ids.INDICATOR, "value"),
         Input(Ids.MEASURE, "value"),
@@ -459,7 +487,7 @@ def register(app: Dash) -> None:
         same = state.to_query() == prev.to_query() and state.lang == prev.lang
         table = (no_update, no_update) if same else _table_values(view, state)
         explained = _explained(view, state, prev)
-        return (to_store(state), *controls, *_views(state, prev), *table, explained)
+        return (to_store(state), *controls, *_charts(view, state, prev), *table, explained)
 
     app.clientside_callback(PUSH_URL, Output(Ids.URL_SYNC, "data"), Input(Ids.STATE, "data"))
     app.clientside_callback(API_HREF, Output(Ids.API_LINK, "href"), Input(Ids.STATE, "data"))
