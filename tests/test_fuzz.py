@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from dashboard.app_factory import create_app
 from dashboard.security import callback_specs
+from tests.dash_requests import table_request
 
 URL = "/_dash-update-component"
 SLOW_S = 5.0  # generous: the suite may share the cores with browsers
@@ -215,15 +216,7 @@ def test_unknown_or_clientside_output_is_a_400(client, output):
 def test_wrong_types_get_the_default_view(client):
     status, data, _ = post(client, _route_body(5, ["?indicator=x"]))
     assert status == 200 and b"Migration in Kazakhstan" in data
-    state = {
-        "output": "..table-html.data...definition.children..",
-        "outputs": [{"id": "table-html", "property": "data"}, {"id": "definition", "property": "children"}],
-        "inputs": [{"id": "explorer-state", "property": "id", "value": "explorer-state"}],
-        "state": [
-            {"id": "explorer-state", "property": "data", "value": {"indicator": {"a": [1]}, "countries": 7}}
-        ],
-        "changedPropIds": ["explorer-state.id"],
-    }
+    state = table_request({"indicator": {"a": [1]}, "countries": 7}, changed=["explorer-state.id"])
     status, data, seconds = post(client, state)
     assert status == 200
     assert_harmless(status, data, seconds, state)

@@ -37,6 +37,7 @@ from dashboard.views import shown_rows, withdrawn_rows
 from layouts import releases
 from layouts.tables import figures_table, withdrawn_notes
 from tests.browser import gunicorn, watch
+from tests.dash_requests import table_request
 from tests.release_data import (
     NEW_VALUE,
     OLD_VALUE,
@@ -324,16 +325,7 @@ def test_every_page_takes_release_and_says_so(client, store):
 
 def test_the_table_callback_draws_the_release_of_the_state(client, store):
     state = to_store(parse_query(VIEW + "&release=1", store))
-    body = {
-        "output": f"..{Ids.TABLE_HTML}.data...definition.children..",
-        "outputs": [
-            {"id": Ids.TABLE_HTML, "property": "data"},
-            {"id": Ids.DEFINITION, "property": "children"},
-        ],
-        "inputs": [{"id": Ids.STATE, "property": "id", "value": Ids.STATE}],
-        "changedPropIds": [],
-        "state": [{"id": Ids.STATE, "property": "data", "value": state}],
-    }
+    body = table_request(state)
     old = client.post("/_dash-update-component", json=body).get_data(as_text=True)
     assert "308,710" in old and "revised in release" not in old
     body["state"][0]["value"] = to_store(parse_query(VIEW, store))

@@ -20,9 +20,9 @@ from pyarrow import fs as pafs
 from dashboard import cli, remote
 from dashboard.app_factory import create_app
 from dashboard.data import DataUnavailable
-from dashboard.ids import Ids
 from dashboard.pipeline.build import write_tables
 from dashboard.serve import free_port
+from tests.dash_requests import table_request
 from tests.fixtures_data import MANIFEST, PARQUET_DIR, ROOT, TABLE_NAMES, committed_store, manifest_files
 
 moto_server = pytest.importorskip("moto.server", reason="moto[s3] and flask-cors are in the test extra")
@@ -142,16 +142,7 @@ def _health(client) -> dict:
 def _serves_data(client) -> None:
     """A page and a data callback (the explorer's table, default view) answer from the data."""
     assert client.get("/").status_code == 200
-    body = {
-        "output": "..table-html.data...definition.children..",
-        "outputs": [
-            {"id": Ids.TABLE_HTML, "property": "data"},
-            {"id": Ids.DEFINITION, "property": "children"},
-        ],
-        "inputs": [{"id": Ids.STATE, "property": "id", "value": Ids.STATE}],
-        "changedPropIds": [],
-        "state": [{"id": Ids.STATE, "property": "data", "value": None}],
-    }
+    body = table_request()
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200
     assert "Temporary residence permits issued" in r.get_data(as_text=True)

@@ -9,8 +9,8 @@ from dash import Dash, Input, Output, dcc, html
 
 from dashboard import response_cache
 from dashboard.app_factory import create_app
-from dashboard.ids import Ids
 from dashboard.response_cache import Answer, ResponseCache, pure, pure_outputs
+from tests.dash_requests import table_request
 
 CALLBACK = "/_dash-update-component"
 
@@ -108,16 +108,7 @@ def test_the_explorers_table_request_is_answered_from_memory_the_second_time(mon
     monkeypatch.setenv("MTM_WARM", "0")
     app = create_app()
     client = app.server.test_client()
-    body = {
-        "output": f"..{Ids.TABLE_HTML}.data...{Ids.DEFINITION}.children..",
-        "outputs": [
-            {"id": Ids.TABLE_HTML, "property": "data"},
-            {"id": Ids.DEFINITION, "property": "children"},
-        ],
-        "inputs": [{"id": Ids.STATE, "property": "id", "value": Ids.STATE}],
-        "changedPropIds": [],
-        "state": [{"id": Ids.STATE, "property": "data", "value": None}],
-    }
+    body = table_request()
     first, again = (client.post(CALLBACK, json=body) for _ in range(2))
     cache = app.server.extensions["mtm_response_cache"]
     assert first.status_code == again.status_code == 200 and cache.hits == 1
