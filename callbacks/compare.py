@@ -32,20 +32,7 @@ function(state) {
 }
 """
 
-SHOW_TABLE = """
-function(markup) {
-    const box = document.getElementById('compare-table');
-    if (box && typeof markup === 'string') { box.innerHTML = markup; }
-    return window.dash_clientside.no_update;
-}
-"""
-
 
 def register(app: Dash) -> None:
     app.clientside_callback(SHOW_SECTION, Output(Ids.COMPARE_SECTION, "hidden"), Input(Ids.STATE, "data"))
-    app.clientside_callback(
-        SHOW_TABLE,
-        Output(Ids.COMPARE_TABLE, "id"),
-        Input(Ids.COMPARE_TABLE_HTML, "data"),
-        prevent_initial_call=True,
-    )
+    # the table's HTML (COMPARE_TABLE_HTML) is put in place by assets/html_slots.js as its answer arrives

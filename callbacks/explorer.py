@@ -230,14 +230,6 @@ def export_messages() -> dict[str, str]:
     }
 
 
-SHOW_TABLE = """
-function(markup) {
-    const box = document.getElementById('table');
-    if (box && typeof markup === 'string') { box.innerHTML = markup; }
-    return window.dash_clientside.no_update;
-}
-"""
-
 NAVIGATE_TO_COUNTRY = """
 function(click) {
     const code = click && click.points && click.points[0] && click.points[0].location;
@@ -249,8 +241,9 @@ function(click) {
 
 def _map_links(s: ExplorerState, panel: panels.Drawn) -> list:
     """Links to the profiles of the chosen countries, else of the first three on the map."""
-    traces = panel.figure.get("data", [])
-    shown = list(traces[1].get("locations") or ()) if len(traces) > 1 else []
+    # the layer of values: the one whose points carry their country code (dashboard/figures/map.py)
+    values = [t for t in panel.figure.get("data", []) if t.get("customdata") is not None]
+    shown = list(values[0].get("locations") or ()) if values else []
     links = [
         dcc.Link(
             _("{country} profile →").format(country=country_name(c)),
@@ -574,11 +567,6 @@ def register(app: Dash) -> None:
     def draw_table(_id, data):
         store, s = view_of(data, data_dir)
         return _table_values(store, s)
-
-    # The table arrives as one HTML string and is put in place as it is: one mounted component, not ~10 a row.
-    app.clientside_callback(
-        SHOW_TABLE, Output(Ids.TABLE, "id"), Input(Ids.TABLE_HTML, "data"), prevent_initial_call=True
-    )
 
 
 def _table_values(store: DataStore, s: ExplorerState) -> tuple[str, list]:

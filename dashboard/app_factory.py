@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dash_bootstrap_components as dbc  # noqa: F401  (registers its component suite for serving)
 from dash import Dash, dcc, html
+from dash.types import RendererHooks
 from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -51,6 +52,13 @@ INDEX = """<!DOCTYPE html>
 </body>
 </html>"""
 
+# Dash's renderer hooks (documented, Dash(hooks=...)): tables written as HTML go in place as their answer
+# arrives (assets/html_slots.js), in the task that draws the charts, not a renderer cycle after it.
+RENDERER_HOOKS: RendererHooks = {
+    "request_pre": "function (p) { if (window.mtmHtmlSlots) window.mtmHtmlSlots.pre(p); }",
+    "request_post": "function (p, answer) { if (window.mtmHtmlSlots) window.mtmHtmlSlots.post(p, answer); }",
+}
+
 
 def create_app(data_dir: Path | None = None) -> Dash:
     """A new app. Raises DataUnavailable (naming the file and the fix) when the tables are missing."""
@@ -72,6 +80,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
         suppress_callback_exceptions=True,
         update_title=None,  # type: ignore[arg-type]  # documented by Dash ("None: no title change"), typed str
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        hooks=RENDERER_HOOKS,
     )
     app.index_string = INDEX
     app.interpolate_index = _localized_index(app)  # type: ignore[method-assign]  # Dash's documented hook

@@ -31,7 +31,7 @@ class Ids(StrEnum):
     DONUT = "donut"
     DONUT_FOOTER = "donut-footer"
     TABLE = "table"
-    TABLE_HTML = "table-html"  # the table's HTML (layouts/html_text.py), put into TABLE by the browser
+    TABLE_HTML = "table-html"  # the table's HTML (layouts/html_text.py), shown by assets/html_slots.js
     DEFINITION = "definition"
     LATEST = "latest"
     COUNTRY_LINK = "country-link"

@@ -223,6 +223,12 @@ def export_menu(chart: str, export_id: str) -> dbc.DropdownMenu:
     )
 
 
+def html_slot(slot_id: str, store_id: str) -> html.Div:
+    """An element that shows the HTML a callback writes into the ``store_id`` store (one mounted component
+    for a whole table): assets/html_slots.js puts it in place as the answer arrives."""
+    return html.Div(id=slot_id, **attrs({"data-html-from": store_id}))
+
+
 def chart_card(title: str, body, footer_id: str | None = None, footer_children=None, tools=None) -> dbc.Card:
     header = html.Div(
         [html.H2(title, className="h6 mb-0"), tools], className="d-flex justify-content-between"

@@ -16,7 +16,7 @@ from dashboard.i18n import _
 from dashboard.ids import Ids
 from dashboard.state import ExplorerState
 from layouts.attrs import attrs
-from layouts.common import chart_card, dropdown_labels
+from layouts.common import chart_card, dropdown_labels, html_slot
 
 LEGEND_CLASS = "form-label small fw-semibold mb-1 float-none"
 
@@ -168,7 +168,9 @@ def section(
             html.P(id=Ids.COMPARE_HEADING, className="small mb-2", role="status"),
             dbc.Row([chart_column(k, config) for k in kinds], className="g-3"),
             html.Div(
-                chart_card(_("Change by country, both periods"), html.Div(id=Ids.COMPARE_TABLE)),
+                chart_card(
+                    _("Change by country, both periods"), html_slot(Ids.COMPARE_TABLE, Ids.COMPARE_TABLE_HTML)
+                ),
                 className="mt-3 mb-3",
             ),
             dcc.Store(id=Ids.COMPARE_TABLE_HTML),

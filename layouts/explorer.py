@@ -20,7 +20,7 @@ from dashboard.state import ExplorerState, measure_options, period_choices, to_s
 from layouts import compare as compare_layout
 from layouts import explain
 from layouts.attrs import attrs
-from layouts.common import chart_card, dropdown_labels, export_menu, graph
+from layouts.common import chart_card, dropdown_labels, export_menu, graph, html_slot
 from layouts.office import deck_bar
 from layouts.share import dialog as share_dialog
 from layouts.share import with_share_items
@@ -372,7 +372,7 @@ def layout(state: ExplorerState, store: DataStore, config: dcc.Graph.Config) -> 
             explain.card(state, store),  # "What drove this change", under the trend
             chart_card(
                 _("Figures shown"),
-                html.Div(id=Ids.TABLE),  # filled with the HTML in TABLE_HTML (callbacks/explorer.py)
+                html_slot(Ids.TABLE, Ids.TABLE_HTML),
                 tools=html.Div(
                     [
                         dbc.Button(

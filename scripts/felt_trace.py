@@ -31,6 +31,7 @@ from dashboard.data import DEFAULT_DIR  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 INDICATORS = ("trp_issued", "visas_issued", "border_arrivals", "remittance_outflow")
+PERIODS = ("quarter|2022-Q2", "quarter|2023-Q2")  # on felt.VIEW: the bench's repeat period switch
 
 # Installed before the page's scripts: every Plotly.react call, with its graph and times.
 REACT_WRAPPER = """
@@ -70,7 +71,8 @@ DETAIL = """() => {
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--changes", type=int, default=16, help="indicator changes to trace")
+    ap.add_argument("--changes", type=int, default=16, help="changes to trace")
+    ap.add_argument("--kind", choices=("indicator", "period"), default="indicator", help="what to change")
     args = ap.parse_args(argv)
     env = {"MTM_WARM": "1", "MTM_DATA_DIR": str(DEFAULT_DIR)}
     with serve.gunicorn(2, env) as srv, sync_playwright() as pw:
@@ -82,10 +84,11 @@ def main(argv: list[str] | None = None) -> int:
             page = session.page
             page.add_init_script(REACT_WRAPPER)
             session.load()
+            values = INDICATORS if args.kind == "indicator" else PERIODS
             for i in range(args.changes):
-                ind = INDICATORS[i % len(INDICATORS)]
+                ind = values[i % len(values)]
                 item = session.timed(
-                    "indicator", ind, felt._open(page, "indicator"), felt._option(page, "indicator", ind)
+                    args.kind, ind, felt._open(page, args.kind), felt._option(page, args.kind, ind)
                 )
                 d = page.evaluate(DETAIL)
                 print(f"{ind:20s} felt {item.ms:5.0f} ms  drawn at {d['done']}")

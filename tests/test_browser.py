@@ -66,7 +66,11 @@ def test_graphs_use_the_partial_plotly_bundle(page, base_url):
     assert not [url for url in scripts if "plotly.min.js" in url]
     traces = page.evaluate("() => Object.keys(window.Plotly.PlotSchema.get().traces).sort()")
     assert traces == ["bar", "choropleth", "pie", "scatter"]
-    assert page.locator("#map path.choroplethlocation").count() > 150
+    # the world from the offline topojson: grey land and every border (countries with no figure), then the
+    # countries with a figure
+    assert page.locator("#map .layer.land path").count() == 1
+    assert page.locator("#map .layer.countries path").count() == 1
+    assert page.locator("#map path.choroplethlocation").count() > 1
 
 
 def test_a_malformed_callback_request_is_refused_without_traceback(base_url):
@@ -128,7 +132,11 @@ def test_every_first_load_after_a_restart_succeeds(browser):
 def test_map_draws_country_shapes_offline(page, base_url):
     page.goto(base_url + "/explore?indicator=trp_issued&period=2023-Q2")
     wait_explorer(page)
-    page.wait_for_function("() => document.querySelectorAll('#map path.choroplethlocation').length > 150")
+    # the world's land and borders, and the countries with a figure, from the topojson served here
+    page.wait_for_function(
+        "() => document.querySelector('#map .layer.countries path')"
+        " && document.querySelectorAll('#map path.choroplethlocation').length > 1"
+    )
     assert page.watch.external_requests == []
     assert page.watch.console_errors == []
 

@@ -90,12 +90,10 @@ def test_choropleth_values_grey_world_and_reporting_country(trp_map):
     assert values.colorbar.title.text == "%"
     assert all(t.locationmode == "ISO-3" for t in fig.data)
 
-    grey = trace_named(fig, "not reported")
-    hover = dict(zip(grey.locations, grey.text, strict=True))
-    assert hover["USA"] == "United States: not reported"
-    assert "UZB" not in hover and "KAZ" not in hover
-    assert len(grey.locations) > 150  # the rest of the world, from pycountry
-    assert set(grey.locations) <= all_codes()
+    # countries with no figure are the base map's grey land, with the world's borders over it; the key says so
+    assert {t.name for t in fig.data} == {"Share of total", "reporting country"}
+    assert all("USA" not in t.locations for t in fig.data)
+    assert "not reported" in annotation_texts(fig)
 
     kaz = trace_named(fig, "reporting country")
     assert list(kaz.locations) == ["KAZ"]
@@ -105,9 +103,9 @@ def test_choropleth_values_grey_world_and_reporting_country(trp_map):
     geo = fig.layout.geo
     assert geo.fitbounds is False
     assert geo.projection.type == "natural earth"
-    assert geo.showcountries is False  # the borders are the layers' outlines, one base layer less to redraw
-    assert grey.marker.line.color == theme.BORDER_COLOR and kaz.marker.line.color == theme.BORDER_COLOR
-    assert geo.landcolor == theme.NOT_REPORTED_COLOR
+    assert geo.showcountries is True and geo.countrycolor == theme.BORDER_COLOR
+    assert values.marker.line.color[0] == theme.BORDER_COLOR and kaz.marker.line.color == theme.BORDER_COLOR
+    assert geo.showland is True and geo.landcolor == theme.NOT_REPORTED_COLOR
     assert "Temporary residence permits issued" in fig.layout.title.text
     assert "Q2 2023" in fig.layout.title.text
     assert "nationality" in fig.layout.title.text
@@ -158,10 +156,12 @@ def test_choropleth_selection_greys_the_rest(trp_share_rows):
         trp_share_rows, ind("trp_issued"), "share_pct", "percent", "Q2 2023", selected=("RUS",)
     )
     assert list(trace_named(fig, "Share of total").locations) == ["RUS"]
-    grey = dict(
-        zip(trace_named(fig, "not reported").locations, trace_named(fig, "not reported").text, strict=True)
-    )
-    assert grey["UZB"] == "Uzbekistan: not selected"
+    grey = trace_named(fig, "not selected")
+    hover = dict(zip(grey.locations, grey.text, strict=True))
+    assert hover["UZB"] == "Uzbekistan: not selected"
+    assert "RUS" not in hover and "USA" not in hover  # USA has no figure: grey land, not "not selected"
+    assert grey.colorscale[0][1] == theme.NOT_REPORTED_COLOR
+    assert "not selected or not reported" in annotation_texts(fig)
 
 
 def test_choropleth_derived_values_say_so(store):
@@ -217,7 +217,7 @@ def test_choropleth_marks_conflicts_it_cannot_draw_in_the_note(trp_share_rows):
 def test_choropleth_empty_is_a_grey_world_with_a_message(trp_share_rows):
     fig = figures.choropleth(trp_share_rows.clear(), ind("trp_issued"), "share_pct", "percent", "Q3 2023")
     assert "No country breakdown reported for Q3 2023" in annotation_texts(fig)
-    assert {t.name for t in fig.data} == {"not reported", "reporting country"}
+    assert {t.name for t in fig.data} == {"reporting country"}  # the rest is grey "not reported" land
     assert fig.layout.geo.fitbounds is False
 
 

@@ -148,19 +148,16 @@ def test_map(store, lang):
     assert a11y.title_of(fig).startswith(f"{title}, ")
     assert counterpart[1:] in a11y.title_of(fig)  # "by …" carries the translated breakdown
     names = [t.name for t in fig.data]
-    assert names == [
-        tr(lang, "not reported"),
-        catalogue_measure(lang, "amount"),
-        tr(lang, "reporting country"),
-    ]
-    assert fig.data[1].colorbar.title.text == unit.label
-    hovers = " | ".join(fig.data[1].text)
+    assert names == [catalogue_measure(lang, "amount"), tr(lang, "reporting country")]
+    assert fig.data[0].colorbar.title.text == unit.label
+    hovers = " | ".join(fig.data[0].text)
     assert "46,0 млн $" in hovers  # Babel: decimal comma, then the unit's short form
     assert tr(lang, "derived: {how}").split("{")[0] in hovers
     assert fig.layout.separators == theme.separators(lang) == "," + NBSP
     assert (
         tr(lang, "{country} (reporting country)").replace("{country}", "") in fig.layout.annotations[0].text
     )
+    assert tr(lang, "not reported") in fig.layout.annotations[0].text  # the key says what grey land means
     assert not english_left(visible_texts(fig), lang)
 
 

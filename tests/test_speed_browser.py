@@ -49,3 +49,27 @@ def test_a_period_switch_sends_few_requests_and_leaves_the_trend_alone(page, bas
     region = page.locator("#table > div[role=region]")
     assert region.get_attribute("aria-label") and region.get_attribute("tabindex") == "0"
     assert page.locator("#table th[scope=col]").count() == 6
+
+
+def test_a_table_answer_goes_in_place_unless_a_newer_request_was_sent(page, base_url):
+    """assets/html_slots.js (Dash's request hooks): the table's HTML is shown as its answer arrives, in the
+    task that draws the charts; an answer to an older request that arrives after a newer one was sent is not
+    shown (two workers can answer out of order)."""
+    page.goto(base_url + VIEW)
+    wait_explorer(page)
+    shown = page.evaluate(
+        """() => {
+          const box = document.createElement('div'); box.setAttribute('data-html-from', 'probe-html');
+          document.body.appendChild(box);
+          const slots = window.mtmHtmlSlots, out = [];
+          const ask = () => ({outputs: [{id: 'probe-html', property: 'data@1a2b'},
+                                        {id: 'x', property: 'children'}]});
+          const older = ask(), newer = ask();
+          slots.pre(older); slots.pre(newer);
+          slots.post(older, {'probe-html': {data: '<b>old</b>'}}); out.push(box.innerHTML);
+          slots.post(newer, {'probe-html': {data: '<b>new</b>'}}); out.push(box.innerHTML);
+          slots.post(newer, {'probe-html': {data: 42}}); out.push(box.innerHTML);  // not markup: kept
+          box.remove(); return out;
+        }"""
+    )
+    assert shown == ["", "<b>new</b>", "<b>new</b>"]

@@ -9,7 +9,7 @@ import polars as pl
 
 from dashboard import theme
 from dashboard.catalogue import Indicator, Unit
-from dashboard.countries import OTHER, REPORTING_COUNTRY, TOTAL, all_codes
+from dashboard.countries import OTHER, REPORTING_COUNTRY, TOTAL
 from dashboard.figures.common import (
     TEMPLATE,
     _centre_message,
@@ -75,7 +75,7 @@ def _sort_countries(
         elif code == REPORTING_COUNTRY:
             c.reporting = r
         elif _missing(r["value"]):
-            continue  # stays in the grey "not reported" layer
+            continue  # stays grey "not reported" land
         elif not _can_draw(code, drawable):
             c.not_drawn.append(r)
         elif chosen and code not in chosen:
@@ -87,18 +87,18 @@ def _sort_countries(
     return c
 
 
-def _grey_layer(c: _Countries, drawable: frozenset[str] | None) -> go.Choropleth:
-    """Every country with no figure: "not reported" (or "not selected")."""
-    coloured_codes = {r["country_iso3"] for r in c.coloured}
-    world = (all_codes() | set(c.grey)) - coloured_codes - {REPORTING_COUNTRY}
-    grey_codes = sorted(code for code in world if _can_draw(code, drawable))
+def _not_selected_layer(c: _Countries, drawable: frozenset[str] | None) -> go.Choropleth | None:
+    """Countries with a figure that the selection leaves out: grey, "not selected" on hover."""
+    codes = sorted(code for code in c.grey if _can_draw(code, drawable))
+    if not codes:
+        return None
     return go.Choropleth(
         _validate=False,  # plain data of the right shape: plotly's checks cost most of a draw
-        name=not_reported(),
+        name=_("not selected"),
         locationmode="ISO-3",
-        locations=grey_codes,
-        z=[1] * len(grey_codes),  # a colour index for the flat grey scale, not a value
-        text=[f"{_esc(_name(code))}: {c.grey.get(code, not_reported())}" for code in grey_codes],
+        locations=codes,
+        z=[1] * len(codes),  # a colour index for the flat grey scale, not a value
+        text=[f"{_esc(_name(code))}: {c.grey[code]}" for code in codes],
         hovertemplate="%{text}<extra></extra>",
         colorscale=_flat_scale(theme.NOT_REPORTED_COLOR),
         showscale=False,
@@ -211,9 +211,12 @@ def _geo() -> dict:
     return {
         "projection": {"type": "natural earth"},
         "fitbounds": False,
-        # Borders are the layers' own outlines (every drawable country is in a layer): plotly.js redraws a
-        # base layer of borders for the whole world on every update, ~12 ms of each map redraw in Chromium.
-        "showcountries": False,
+        # A country with no figure is grey land with the world's borders over it: one land and one border
+        # path, where a layer of ~190 grey countries (a path each, re-projected on every update) cost
+        # ~10 ms more of each map redraw in Chromium. The key under the map says what grey means.
+        "showcountries": True,
+        "countrycolor": theme.BORDER_COLOR,
+        "countrywidth": 0.5,
         "showland": True,
         "landcolor": theme.NOT_REPORTED_COLOR,
         "showframe": False,
@@ -238,14 +241,16 @@ def choropleth(
 ) -> go.Figure:
     """World map of a country breakdown (rows = ``DataStore.breakdown``).
 
-    Traces: (0) grey countries with no figure ("not reported" / "not selected"), (1) the values on a
-    sequential scale, (2) Kazakhstan as the reporting country, never coloured by value. Countries the base
-    map cannot draw and the "Other countries" group are listed in a note under the map, not dropped.
+    Countries with no figure are the grey land of the base map ("not reported" in the key). Traces: the
+    countries the selection leaves out (grey, "not selected"; only with a selection), the values on a
+    sequential scale (only when there are any), Kazakhstan as the reporting country, never coloured by
+    value. Countries the base map cannot draw and the "Other countries" group are listed in a note under
+    the map, not dropped.
     """
     u = _unit(unit)
     chosen = frozenset(selected)
     c = _sort_countries(rows, chosen, drawable)
-    traces = [_grey_layer(c, drawable)]
+    traces: list[go.Choropleth] = [t for t in (_not_selected_layer(c, drawable),) if t is not None]
     if c.coloured:
         traces.append(_value_layer(c.coloured, measure, u))
     if _can_draw(REPORTING_COUNTRY, drawable):
