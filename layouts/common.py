@@ -173,16 +173,14 @@ def graph(
 
     The summary (dashboard.a11y.summarize, carried in the figure's ``layout.meta.summary``) is copied into
     the paragraph by assets/a11y.js each time the chart is drawn; screen readers read it in place and as the
-    region's description. The table of figures holds every number.
+    region's description. The table of figures holds every number. While its answer is out for more than
+    0.3 s a spinner covers the chart (assets/style.css, on Dash's ``data-dash-is-loading``): CSS rather than a
+    dcc.Loading component around each graph, which the renderer would visit on every update of the page.
     """
     summary_id = f"{graph_id}-summary"
     return html.Div(
         [
-            dcc.Loading(
-                dcc.Graph(id=graph_id, config=config, style={"height": height}, **kwargs),
-                delay_show=300,
-                type="circle",
-            ),
+            dcc.Graph(id=graph_id, config=config, style={"height": height}, **kwargs),
             html.P(
                 id=summary_id, className="visually-hidden chart-summary", **attrs({"data-graph": graph_id})
             ),

@@ -73,3 +73,29 @@ def test_a_table_answer_goes_in_place_unless_a_newer_request_was_sent(page, base
         }"""
     )
     assert shown == ["", "<b>new</b>", "<b>new</b>"]
+
+
+def test_a_chart_whose_answer_is_slow_shows_a_spinner(page, base_url):
+    """No dcc.Loading around each graph (a component the renderer visits on every update): a spinner drawn
+    by CSS covers a chart whose answer is out for more than 0.3 s (assets/style.css), and goes with it."""
+    page.goto(base_url + VIEW)
+    wait_explorer(page)
+    page.wait_for_load_state("networkidle")
+    spinner = """() => { const s = getComputedStyle(document.getElementById('map'), '::after');
+                         return s.content !== 'none' && s.opacity === '1'; }"""
+    assert page.evaluate(spinner) is False
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 2000, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    page.click("#period")
+    page.click('.dash-dropdown-option:has(input[value="quarter|2022-Q2"])')
+    page.wait_for_function(spinner, timeout=5000)
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    page.wait_for_function("() => document.querySelector('#table').innerText.includes('Q2 2022')")
+    page.wait_for_function(f"() => !({spinner})()")
