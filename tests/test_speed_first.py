@@ -46,6 +46,40 @@ def test_a_periods_rows_through_the_index_are_the_scanned_rows(store):
     assert empty.is_empty() and empty.columns == store.rows("trp_issued").columns
 
 
+def test_countries_rows_through_the_index_are_the_scanned_rows(store):
+    """Rows of some countries and period types (and a period's rows added) come out as a scan finds them: the
+    same rows in the same order (a trend, the longer-periods chart and the table are built from them)."""
+    checked = 0
+    for ind in catalogue().indicators:
+        frame = store.rows(ind.id)
+        codes = frame["country_iso3"].unique().sort().to_list()
+        types = frame["period_type"].unique().sort().to_list()
+        where, period_rows = store.period_index(ind.id)
+        for countries in ([], codes[:1], codes[::2], [*codes[1:3], "TOT", "XXX"]):
+            for ptypes in ([], types[:1], types, ["quarter", "month"]):
+                wanted = pl.col("country_iso3").is_in(countries) & pl.col("period_type").is_in(ptypes)
+                got = store.country_rows(ind.id, countries, ptypes)
+                assert got.equals(frame.filter(wanted)), (ind.id, countries, ptypes)
+                for (period, ptype), i in list(where.items())[:3]:  # with a period's rows (overlapping)
+                    also = (pl.col("period") == period) & (pl.col("period_type") == ptype)
+                    got = store.country_rows(ind.id, countries, ptypes, extra=period_rows[i])
+                    assert got.equals(frame.filter(wanted | also)), (ind.id, countries, ptypes, period)
+                checked += 1
+    assert checked > 100
+    assert store.country_rows("trp_issued", ["XXX"], ["quarter"]).columns == store.rows("trp_issued").columns
+
+
+def test_the_warm_up_prepares_the_indexes_and_latest_periods(store):
+    """prepare() (the warm-up thread) builds what every first view of an indicator asks: its indexes and its
+    latest period, so no first click pays for them."""
+    fresh = DataStore(store.observations, store.sources)
+    panels.prepare(fresh)
+    for ind in catalogue().indicators:
+        assert ind.id in fresh._country_index and (ind.id, True) in fresh._period_index
+        assert ("latest_period", ind.id) in fresh._memo
+        assert fresh.latest_any(ind.id) == fresh.latest_period(ind.id)
+
+
 @pytest.mark.parametrize("query", VIEWS)
 def test_unvalidated_traces_are_the_validated_json(store, query):
     s = parse_query(query, store)
