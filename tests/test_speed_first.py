@@ -5,17 +5,22 @@ until its mode is chosen (nor is any other chart left undrawn)."""
 
 from __future__ import annotations
 
+import textwrap
+
 import plotly.graph_objects as go
 import polars as pl
 import pytest
 from babel.numbers import format_percent
 from dash import no_update
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from callbacks import explorer as explorer_callbacks
 from dashboard import charts, formatting, i18n, panels
 from dashboard.app_factory import create_app
 from dashboard.catalogue import catalogue
 from dashboard.data import DataStore
+from dashboard.figures.spans import wrap
 from dashboard.state import parse_query, to_store
 from tests.fixtures_data import committed_store
 
@@ -78,6 +83,24 @@ def test_the_warm_up_prepares_the_indexes_and_latest_periods(store):
         assert ind.id in fresh._country_index and (ind.id, True) in fresh._period_index
         assert ("latest_period", ind.id) in fresh._memo
         assert fresh.latest_any(ind.id) == fresh.latest_period(ind.id)
+
+
+_PIECES = [*"ab cd·()Q1–é", "  ", "Kyrgyzstan", "Uzbekistan", "\u00a0", "\u2003", "-", "\t", "\n", "x" * 19]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join), st.integers(1, 25))
+def test_the_span_labels_fast_wrap_is_textwraps(text, width):
+    assert wrap(text, width) == textwrap.wrap(text, width)
+
+
+def test_the_span_labels_fast_wrap_wraps_real_labels():
+    assert wrap("Jan–Sep 2023 (year to date) · Kyrgyzstan", 18) == [
+        "Jan–Sep 2023 (year",
+        "to date) ·",
+        "Kyrgyzstan",
+    ]
+    assert wrap("Guinea-Bissau and more", 18) == textwrap.wrap("Guinea-Bissau and more", 18)
 
 
 @pytest.mark.parametrize("query", VIEWS)
