@@ -572,8 +572,7 @@ def register(app: Dash) -> None:
 def _table_values(store: DataStore, s: ExplorerState) -> tuple[str, list]:
     """The figures table (one HTML string) and the indicator's definition line, for a state's view store."""
     ind = catalogue().indicator(s.indicator)
-    # remembered per data version: a polars query of ~4 ms that every table update would repeat
-    latest = store.memo(("latest_period", s.indicator), lambda: store.latest_period(s.indicator))
+    latest = store.latest_any(s.indicator)
     definition = [
         html.Strong(ind.title + ". "),
         ind.definition,

@@ -240,8 +240,11 @@ def _figure_level(store: DataStore, f: Figure) -> Level:
     return Level(f.value, f.status, f.conflict, tuple(store.documents_for(f.source_ids)))
 
 
-def _side(store: DataStore, ind: str, measure: str, unit: str, period: str, ptype: str) -> Side:
-    total = store.figure(ind, period, ptype, TOTAL, measure, unit)
+def _side(
+    store: DataStore, ind: str, measure: str, unit: str, period: str, ptype: str, total: Figure
+) -> Side:
+    """One side of a comparison; ``total`` is the side's total figure (asked once by ``explain``: the agency
+    and the total's change read it too)."""
     rows = store.breakdown(ind, period, ptype, measure, unit)
     shares = store.breakdown(ind, period, ptype, "share_pct", "percent")
     countries = {r["country_iso3"]: _level(store, r) for r in rows.iter_rows(named=True)}
@@ -263,9 +266,8 @@ def _side(store: DataStore, ind: str, measure: str, unit: str, period: str, ptyp
     )
 
 
-def _agency(store: DataStore, ind: str, measure: str, unit: str, period: str, ptype: str) -> str | None:
-    """The agency credited with a side's total (a "(via …)" or "(…not named…)" remark left out)."""
-    f = store.figure(ind, period, ptype, TOTAL, measure, unit)
+def _agency(store: DataStore, f: Figure) -> str | None:
+    """The agency credited with a side's total ``f`` (a "(via …)" or "(…not named…)" remark left out)."""
     if not f.reported:
         return None
     rows = store.source_rows(f.source_ids)
@@ -408,7 +410,8 @@ def _concentration(cur: Side, base: Side) -> Concentration | None:
     return Concentration(top, before, after, b_status, a_status, proven, a_conflict or b_conflict)
 
 
-def _total_change(store: DataStore, ind: str, measure: str, unit: str, cur: Side, base: Side) -> TotalChange:
+def _total_change(store: DataStore, cur: Side, base: Side, now: Figure, then: Figure) -> TotalChange:
+    """The change of the total from ``base`` to ``cur`` (``now`` and ``then``: their total figures)."""
     if cur.total.value is None or base.total.value is None:
         return TotalChange(None, None, NOT_REPORTED)
     absolute = cur.total.value - base.total.value
@@ -420,8 +423,6 @@ def _total_change(store: DataStore, ind: str, measure: str, unit: str, cur: Side
     elif (y := year_earlier(p)) is not None and y.id == base.period:
         printed_measure = "change_pct_yoy"
     if printed_measure:
-        now = store.figure(ind, cur.period, cur.period_type, TOTAL, measure, unit)
-        then = store.figure(ind, base.period, base.period_type, TOTAL, measure, unit)
         ch = store.change(now, then, printed_measure, "")
         if ch.status == PUBLISHED and ch.value is not None:
             conflict = computed is not None and abs(ch.value - computed) > CONFLICT_PP
@@ -501,8 +502,10 @@ def explain(
             base=period_label(base_p),
             current=period_label(cur_p),
         )
-    cur = _side(store, indicator, measure, unit, period, period_type)
-    base = _side(store, indicator, measure, unit, base_period, base_type)
+    cur_total = store.figure(indicator, period, period_type, TOTAL, measure, unit)
+    base_total = store.figure(indicator, base_period, base_type, TOTAL, measure, unit)
+    cur = _side(store, indicator, measure, unit, period, period_type, cur_total)
+    base = _side(store, indicator, measure, unit, base_period, base_type, base_total)
     for side in (cur, base):
         if side.total.value is None and not side.countries:
             return _refuse(indicator, measure, unit, "no_data", indicator=ind.short_title, when=_when(side))
@@ -522,8 +525,7 @@ def explain(
                 other=fmt_value(derived_from, unit),
                 total=fmt_value(side.total.value, unit),
             )
-    a_cur = _agency(store, indicator, measure, unit, period, period_type)
-    a_base = _agency(store, indicator, measure, unit, base_period, base_type)
+    a_cur, a_base = _agency(store, cur_total), _agency(store, base_total)
     if a_cur and a_base and a_cur != a_base:
         return _refuse(
             indicator,
@@ -539,7 +541,7 @@ def explain(
     if (cur.total.value is None or base.total.value is None) and not contributions:
         missing = cur if cur.total.value is None else base
         return _refuse(indicator, measure, unit, "nothing_common", when=_when(missing))
-    total = _total_change(store, indicator, measure, unit, cur, base)
+    total = _total_change(store, cur, base, cur_total, base_total)
     result = Explanation(
         indicator,
         measure,

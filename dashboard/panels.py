@@ -119,12 +119,14 @@ def warm(store: DataStore) -> None:
 
 def prepare(store: DataStore) -> None:
     """What a view of any indicator needs whatever its measure and unit, computed once per data version: the
-    period indexes, the period lists and default periods (a first visit of a measure otherwise scans the
-    indicator's rows for them: ~10 ms each on millions of rows)."""
+    period and country indexes, the latest period, the period lists and default periods (a first visit of a
+    measure otherwise scans the indicator's rows for them: ~10 ms each on millions of rows)."""
     try:
         for ind in catalogue().indicators:
             store.period_index(ind.id, preferred=True)
             store.period_index(ind.id, preferred=False)
+            store.country_index(ind.id)
+            store.latest_any(ind.id)
             for measure, unit in store.rows(ind.id).select("measure", "unit").unique().iter_rows():
                 period_choices(store, ind, measure, unit)
                 default_period(store, ind, measure, unit)

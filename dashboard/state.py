@@ -193,6 +193,9 @@ def _period_choices(store: DataStore, ind: Indicator, measure: str, unit: str) -
         .unique()
     )
     got = [(r[0], r[1], r[2]) for r in rows.iter_rows() if r[1] in ind.granularities]
+    # newest first; spans starting the same day (year-to-date ones) by id, the longer first: unique() keeps no
+    # order, so without the id the list's order changed between runs
+    got.sort(key=lambda x: x[0], reverse=True)
     got.sort(key=lambda x: (_TYPE_ORDER[x[1]], -x[2].toordinal()))
     return [(p, t) for p, t, _ in got]
 

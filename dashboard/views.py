@@ -90,9 +90,18 @@ def shown_rows(store: DataStore, s: ExplorerState) -> pl.DataFrame:
     cond = parts[0]
     for p in parts[1:]:
         cond |= p
+    # the rows the condition can keep, through the store's indexes (in the indicator's row order, as a scan)
+    where, period_rows = store.period_index(s.indicator)
+    i = where.get((s.period, s.period_type))
+    candidates = store.country_rows(
+        s.indicator,
+        series_countries,
+        ("quarter", "month") if s.drill else ("quarter",),
+        extra=None if i is None else period_rows[i],
+    )
     # the chosen period first (total, then largest), then the trend and months in time order
     rows = (
-        _sources_of(store.rows(s.indicator).filter(cond))
+        _sources_of(candidates.filter(cond))
         .with_columns(
             ((pl.col("period") == s.period) & (pl.col("period_type") == s.period_type)).alias("_focus"),
             (pl.col("country_iso3") == TOTAL).alias("_total"),
@@ -137,7 +146,7 @@ def spans_rows(store: DataStore, s: ExplorerState) -> pl.DataFrame:
     """Figures for half-years, years, year-to-date and as-of dates, for the total or the chosen countries."""
     countries = list(s.countries) or [TOTAL]
     return (
-        store.rows(s.indicator)  # the indicator's own rows: not a scan of every indicator's
+        store.country_rows(s.indicator, countries, SPAN_TYPES)  # the rows the filter keeps, in order
         .filter(
             (pl.col("measure") == s.measure)
             & (pl.col("unit") == s.unit)

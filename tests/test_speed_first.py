@@ -5,17 +5,22 @@ until its mode is chosen (nor is any other chart left undrawn)."""
 
 from __future__ import annotations
 
+import textwrap
+
 import plotly.graph_objects as go
 import polars as pl
 import pytest
 from babel.numbers import format_percent
 from dash import no_update
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from callbacks import explorer as explorer_callbacks
 from dashboard import charts, formatting, i18n, panels
 from dashboard.app_factory import create_app
 from dashboard.catalogue import catalogue
 from dashboard.data import DataStore
+from dashboard.figures.spans import wrap
 from dashboard.state import parse_query, to_store
 from tests.fixtures_data import committed_store
 
@@ -44,6 +49,58 @@ def test_a_periods_rows_through_the_index_are_the_scanned_rows(store):
     assert checked > 100
     empty = store.period_rows("trp_issued", "1999-Q1", "quarter")  # no such period: no rows, same columns
     assert empty.is_empty() and empty.columns == store.rows("trp_issued").columns
+
+
+def test_countries_rows_through_the_index_are_the_scanned_rows(store):
+    """Rows of some countries and period types (and a period's rows added) come out as a scan finds them: the
+    same rows in the same order (a trend, the longer-periods chart and the table are built from them)."""
+    checked = 0
+    for ind in catalogue().indicators:
+        frame = store.rows(ind.id)
+        codes = frame["country_iso3"].unique().sort().to_list()
+        types = frame["period_type"].unique().sort().to_list()
+        where, period_rows = store.period_index(ind.id)
+        for countries in ([], codes[:1], codes[::2], [*codes[1:3], "TOT", "XXX"]):
+            for ptypes in ([], types[:1], types, ["quarter", "month"]):
+                wanted = pl.col("country_iso3").is_in(countries) & pl.col("period_type").is_in(ptypes)
+                got = store.country_rows(ind.id, countries, ptypes)
+                assert got.equals(frame.filter(wanted)), (ind.id, countries, ptypes)
+                for (period, ptype), i in list(where.items())[:3]:  # with a period's rows (overlapping)
+                    also = (pl.col("period") == period) & (pl.col("period_type") == ptype)
+                    got = store.country_rows(ind.id, countries, ptypes, extra=period_rows[i])
+                    assert got.equals(frame.filter(wanted | also)), (ind.id, countries, ptypes, period)
+                checked += 1
+    assert checked > 100
+    assert store.country_rows("trp_issued", ["XXX"], ["quarter"]).columns == store.rows("trp_issued").columns
+
+
+def test_the_warm_up_prepares_the_indexes_and_latest_periods(store):
+    """prepare() (the warm-up thread) builds what every first view of an indicator asks: its indexes and its
+    latest period, so no first click pays for them."""
+    fresh = DataStore(store.observations, store.sources)
+    panels.prepare(fresh)
+    for ind in catalogue().indicators:
+        assert ind.id in fresh._country_index and (ind.id, True) in fresh._period_index
+        assert ("latest_period", ind.id) in fresh._memo
+        assert fresh.latest_any(ind.id) == fresh.latest_period(ind.id)
+
+
+_PIECES = [*"ab cd·()Q1–é", "  ", "Kyrgyzstan", "Uzbekistan", "\u00a0", "\u2003", "-", "\t", "\n", "x" * 19]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join), st.integers(1, 25))
+def test_the_span_labels_fast_wrap_is_textwraps(text, width):
+    assert wrap(text, width) == textwrap.wrap(text, width)
+
+
+def test_the_span_labels_fast_wrap_wraps_real_labels():
+    assert wrap("Jan–Sep 2023 (year to date) · Kyrgyzstan", 18) == [
+        "Jan–Sep 2023 (year",
+        "to date) ·",
+        "Kyrgyzstan",
+    ]
+    assert wrap("Guinea-Bissau and more", 18) == textwrap.wrap("Guinea-Bissau and more", 18)
 
 
 @pytest.mark.parametrize("query", VIEWS)

@@ -3,6 +3,7 @@ spans and as-of dates."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -38,7 +39,7 @@ from dashboard.figures.common import (
 from dashboard.formatting import babel_locale_data
 from dashboard.i18n import N_, _
 from dashboard.partial import partial_note
-from dashboard.periods import parse_period
+from dashboard.periods import Period, parse_period
 
 _DAY_MS = 86_400_000
 
@@ -124,7 +125,30 @@ def _date_ticks(x_range: list[str]) -> dict:
 def _span_tick(label: str) -> str:
     """A span's axis label in lines of at most 18 characters: long labels ("2023, с начала года (конец не
     указан)") would otherwise take the whole width of a phone screen from the bars."""
-    return "<br>".join(_esc(line) for line in textwrap.wrap(label, 18)) or _esc(label)
+    return "<br>".join(_esc(line) for line in wrap(label, 18)) or _esc(label)
+
+
+# what the fast wrap below does not handle: whitespace but single spaces between words, and hyphens
+_NOT_PLAIN = re.compile(r"[^\S ]|-|  |^ | $")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``textwrap.wrap(text, width)``, the same lines, faster for the labels written here (words of at most
+    ``width`` characters between single spaces, no hyphen: a chart of ten countries' spans wraps ~500 new
+    labels; textwrap took ~7 ms of its first draw). Any other text goes to textwrap itself."""
+    words = text.split(" ")
+    if not text or _NOT_PLAIN.search(text) or max(map(len, words)) > width:
+        return textwrap.wrap(text, width)
+    lines = []
+    line = words[0]
+    for w in words[1:]:  # textwrap's greedy fill: a word joins the line if it fits with its space
+        if len(line) + 1 + len(w) <= width:
+            line = f"{line} {w}"
+        else:
+            lines.append(line)
+            line = w
+    lines.append(line)
+    return lines
 
 
 def _span_groups(rows: pl.DataFrame, u: Unit) -> tuple[list[str], dict[str, dict[str, list]]]:
@@ -133,10 +157,15 @@ def _span_groups(rows: pl.DataFrame, u: Unit) -> tuple[list[str], dict[str, dict
     categories: list[str] = []
     seen: set[str] = set()  # the labels so far (a list's `in` made this quadratic in the spans shown)
     groups: dict[str, dict[str, list]] = {}
+    # each period's parse, label and partial-period note, once (ten countries share the same periods)
+    periods: dict[tuple[str, str], tuple[Period, str, str | None]] = {}
     for r in rows.iter_rows(named=True):
-        p = parse_period(r["period"], r["period_type"])
+        key = (r["period"], r["period_type"])
+        if key not in periods:
+            parsed = parse_period(*key)
+            periods[key] = (parsed, parsed.label, partial_note(*key))  # a year to date short of the year
+        p, label, note = periods[key]
         start, end = r["period_start"] or p.start, r["period_end"] or p.end
-        label = p.label
         if multi:
             label = f"{label} · {_name(r['country_iso3'])}"
         if label in seen:  # same span twice (should not happen for preferred rows): keep both visible
@@ -149,8 +178,7 @@ def _span_groups(rows: pl.DataFrame, u: Unit) -> tuple[list[str], dict[str, dict
         g["y"].append(_span_tick(label))
         g["text"].append(vtext)
         dates = _dates(kind, start, end)
-        note = partial_note(r["period"], r["period_type"])  # a year to date short of the year: said
-        if note:
+        if note:  # a year to date short of the year: said
             dates += f"<br>{_esc(note)}"
         g["hover"].append(_hover(f"<b>{_esc(label)}</b>", dates, vtext, *_provenance(r)))
         g["derived"].append(r["status"] == DERIVED)
