@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import date, timedelta
 
 import plotly.io as pio
 import polars as pl
@@ -444,6 +445,24 @@ def test_spans_chart_draws_h1_as_one_span(store):
     assert half.x[i] == 181 * 86_400_000  # 1 Jan - 30 Jun, one bar, not quarters
     assert half.orientation == "h"
     assert "Q1" not in " ".join(fig.layout.yaxis.categoryarray)
+
+
+def test_spans_chart_keeps_room_for_the_longest_value_after_its_bar(store):
+    """The value is written after each bar: the axis runs on past the last date by the share of a narrow
+    desktop plot (380 px) that the longest label takes ("12,300,000 persons" was cut off at a fixed fifth)."""
+    fig = figures.spans_chart(
+        spans_rows(store, "border_arrivals", "count"), ind("border_arrivals"), "persons"
+    )
+    labels = [t for trace in fig.data for t in (trace.text or ()) if isinstance(t, str)]
+    longest = max(labels, key=len)
+    first, end = (date.fromisoformat(d) for d in fig.layout.xaxis.range)
+    last = max(
+        date.fromisoformat(str(b)[:10]) + timedelta(milliseconds=float(x))
+        for trace in fig.data
+        if trace.type == "bar"
+        for b, x in zip(trace.base, trace.x, strict=True)
+    )
+    assert (end - last) / (end - first) >= min(0.5, len(longest) * 7.5 / 380) - 0.01
 
 
 def test_spans_chart_open_ytd_and_stocks_are_markers(store):

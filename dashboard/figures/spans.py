@@ -252,13 +252,22 @@ def _kind_traces(kind: str, whole: dict[str, list]) -> list[go.BaseTraceType]:
     return traces
 
 
-def _x_range(rows: pl.DataFrame, n_conflicts: int, thresholds: Sequence[Threshold] = ()) -> list[str]:
+# The narrowest plot this chart gets on a desktop card (px) and a value label's character there (px): the
+# room kept on the right for the value written after the last bar.
+_PLOT_PX, _CHAR_PX = 380, 7.5
+
+
+def _x_range(
+    rows: pl.DataFrame, n_conflicts: int, thresholds: Sequence[Threshold] = (), label_chars: int = 0
+) -> list[str]:
     # min/max of Date columns of rows that are not empty (spans_chart returns early otherwise): dates
     first = min([cast(date, rows["period_start"].min()), *(t.first for t in thresholds)])
     last_candidates = [d for d in (rows["period_end"].max(), rows["period_start"].max()) if d is not None]
     last = max([*cast(list[date], last_candidates), *(t.last for t in thresholds)])
-    # Room on the right for the value written after the last bar / marker.
-    pad = timedelta(days=max(120, round((last - first).days * (0.26 if n_conflicts else 0.22))))
+    # Room on the right for the value written after the last bar / marker: its share of the plot's width is
+    # what the longest value label takes ("12,300,000 persons" was cut off with a fixed fifth of the span).
+    share = min(0.5, max(0.26 if n_conflicts else 0.22, (label_chars + 1) * _CHAR_PX / _PLOT_PX))
+    pad = timedelta(days=max(120, round((last - first).days * share / (1 - share))))
     return [(first - timedelta(days=20)).isoformat(), (last + pad).isoformat()]
 
 
@@ -298,7 +307,8 @@ def spans_chart(rows: pl.DataFrame, indicator: Indicator, unit: str, events: boo
     if reference is not None:
         traces.append(reference)
         categories += [event_marks.threshold_label(t) for t in thresholds]
-    x_range = _x_range(rows, n_conflicts, thresholds)
+    labels = [t for trace in traces for t in (trace.text or ()) if isinstance(t, str)]
+    x_range = _x_range(rows, n_conflicts, thresholds, max((len(t) for t in labels), default=0))
     fig = new_figure(
         traces,
         dict(  # given at construction: update_layout after the traces costs ~10x
