@@ -72,8 +72,15 @@ def unit_word(value: float | None, unit: str | Unit, locale: str | None = None) 
     u = unit if isinstance(unit, Unit) else catalogue().unit(unit)
     if not u.counted or value is None or _is_missing(value):
         return u.label
-    category = babel_locale_data(babel_locale(locale)).plural_form(abs(value))
+    category = _plural(abs(value), babel_locale(locale))
     return u.counted.get(category) or u.counted.get("other") or u.label
+
+
+# Remembered like the numbers themselves: CLDR's plural rule is ~2 us a call, and a ten-country chart of
+# longer periods asks it for every one of its ~550 labels.
+@lru_cache(maxsize=FORMAT_CACHE, typed=True)
+def _plural(value: float, locale: str) -> str:
+    return babel_locale_data(locale).plural_form(value)
 
 
 def value_text(value: float | None, unit: str | Unit) -> str:
