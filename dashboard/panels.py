@@ -14,6 +14,7 @@ from plotly.io.json import to_json_plotly
 from dashboard import cache, charts, i18n
 from dashboard.catalogue import catalogue
 from dashboard.data import DataStore
+from dashboard.figures.common import figure_json
 from dashboard.panel_builders import Panel, donut_panel, map_panel, series_panel, source_ids, spans_panel
 from dashboard.state import ExplorerState, default_period, parse_query, period_choices
 
@@ -63,7 +64,8 @@ def drawn(store: DataStore, chart: str, s: ExplorerState) -> Drawn:
 
     def build() -> Drawn:
         p = BUILDERS[chart](store, s)
-        return Drawn(p.figure.to_plotly_json(), p.source_ids, p.derived, p.conflicting)
+        # the figure is this build's own: its dicts are handed over, not copied (figures/common.py)
+        return Drawn(figure_json(p.figure), p.source_ids, p.derived, p.conflicting)
 
     def shared_or_build() -> Drawn:
         # Second level: the shared cache (Redis), keyed by data version. A store built in memory has no
