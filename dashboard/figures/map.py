@@ -250,7 +250,8 @@ def choropleth(
     u = _unit(unit)
     chosen = frozenset(selected)
     c = _sort_countries(rows, chosen, drawable)
-    traces: list[go.Choropleth] = [t for t in (_not_selected_layer(c, drawable),) if t is not None]
+    left_out = _not_selected_layer(c, drawable)
+    traces = [left_out] if left_out is not None else []
     if c.coloured:
         traces.append(_value_layer(c.coloured, measure, u))
     if _can_draw(REPORTING_COUNTRY, drawable):
